@@ -1,0 +1,170 @@
+//! `kobako-aot`: compiles the guest module ahead of time for this machine's
+//! platform and records the result in `artifacts/manifest.json`.
+//!
+//! ```text
+//! cargo run --release -p kobako-aot -- [--compiler llvm|cranelift] [ARTIFACTS_DIR]
+//! ```
+//!
+//! The default compiler is LLVM when the tool was built with the `llvm`
+//! feature, Cranelift otherwise. The runtime never links a compiler: it loads
+//! the result on Wasmer's headless engine.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use std::{env, fs};
+
+use kobako_engine::manifest::{
+    sha256_hex, ArtifactEntry, FileEntry, Manifest, MANIFEST_FORMAT, WASMER_VERSION,
+};
+use kobako_engine::platform;
+use wasmer::sys::{CpuFeature, EngineBuilder, Features, Target, Triple};
+use wasmer::Module;
+
+const GUEST_WASM: &str = "kobako.wasm";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("kobako-aot: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut compiler = if cfg!(feature = "llvm") {
+        "llvm"
+    } else {
+        "cranelift"
+    }
+    .to_owned();
+    let mut dir = PathBuf::from("artifacts");
+    let mut args = env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--compiler" => compiler = args.next().ok_or("--compiler needs a value")?,
+            "-h" | "--help" => {
+                println!("usage: kobako-aot [--compiler llvm|cranelift] [ARTIFACTS_DIR]");
+                return Ok(());
+            }
+            other => dir = PathBuf::from(other),
+        }
+    }
+    compile(&dir, &compiler)
+}
+
+fn compile(dir: &Path, compiler: &str) -> Result<(), String> {
+    let wasm_path = dir.join(GUEST_WASM);
+    let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+
+    let target = baseline_target();
+    let features = guest_features();
+    let (builder, compiler_name) = engine_builder(compiler)?;
+    let engine = wasmer::Engine::from(
+        builder
+            .set_target(Some(target.clone()))
+            .set_features(Some(features)),
+    );
+
+    let started = Instant::now();
+    let module = Module::new(&engine, &wasm).map_err(|e| format!("compile failed: {e}"))?;
+    let bytes = module
+        .serialize()
+        .map_err(|e| format!("serialize failed: {e}"))?;
+    let elapsed = started.elapsed();
+
+    let triple = platform::host_triple();
+    let file = format!("kobako.{triple}.wasmu");
+    fs::write(dir.join(&file), &bytes).map_err(|e| format!("{file}: {e}"))?;
+
+    let entry = ArtifactEntry {
+        file: file.clone(),
+        sha256: sha256_hex(&bytes),
+        target: triple.to_owned(),
+        cpu_features: target
+            .cpu_features()
+            .iter()
+            .map(|f| f.to_string())
+            .collect(),
+        compiler: compiler_name,
+        wasmer: WASMER_VERSION.to_owned(),
+    };
+    let wasm_entry = FileEntry {
+        file: GUEST_WASM.to_owned(),
+        sha256: sha256_hex(&wasm),
+    };
+    let mut manifest = match Manifest::read(dir) {
+        // Artifacts of other platforms stay only while they match this wasm.
+        Ok(old) if old.wasm == wasm_entry => old,
+        _ => Manifest {
+            format: MANIFEST_FORMAT,
+            wasm: wasm_entry,
+            artifacts: Vec::new(),
+        },
+    };
+    manifest.artifacts.retain(|a| a.target != entry.target);
+    manifest.artifacts.push(entry);
+    manifest.artifacts.sort_by(|a, b| a.target.cmp(&b.target));
+    manifest.write(dir).map_err(|e| e.to_string())?;
+
+    println!(
+        "kobako-aot: {file} ({} bytes) compiled by {} in {:.2} s",
+        bytes.len(),
+        manifest
+            .artifact_for(triple)
+            .map_or("?", |a| a.compiler.as_str()),
+        elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The guest uses Wasm exception handling (mruby's setjmp/longjmp) on top of
+/// the default feature set.
+fn guest_features() -> Features {
+    let mut features = Features::default();
+    features.exceptions(true);
+    features
+}
+
+/// This platform with a conservative CPU baseline, so one artifact runs on
+/// any machine of the platform (x86-64-v2 on x86_64; NEON on aarch64).
+fn baseline_target() -> Target {
+    let wanted: &[CpuFeature] = if cfg!(target_arch = "x86_64") {
+        &[
+            CpuFeature::SSE2,
+            CpuFeature::SSE3,
+            CpuFeature::SSSE3,
+            CpuFeature::SSE41,
+            CpuFeature::SSE42,
+            CpuFeature::POPCNT,
+        ]
+    } else if cfg!(target_arch = "aarch64") {
+        &[CpuFeature::NEON]
+    } else {
+        &[]
+    };
+    let mut features = CpuFeature::set();
+    for feature in wanted {
+        features.insert(*feature);
+    }
+    Target::new(Triple::host(), features)
+}
+
+fn engine_builder(compiler: &str) -> Result<(EngineBuilder, String), String> {
+    match compiler {
+        "cranelift" => Ok((
+            EngineBuilder::new(wasmer::sys::Cranelift::new()),
+            "cranelift".into(),
+        )),
+        #[cfg(feature = "llvm")]
+        "llvm" => Ok((
+            EngineBuilder::new(wasmer::sys::LLVM::new()),
+            "llvm-22.1".into(),
+        )),
+        #[cfg(not(feature = "llvm"))]
+        "llvm" => Err("this build has no LLVM: rebuild with --features llvm".into()),
+        other => Err(format!("unknown compiler {other:?} (llvm or cranelift)")),
+    }
+}

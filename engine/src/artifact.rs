@@ -1,0 +1,87 @@
+//! Loading the compiled guest: verify, then deserialize on a headless engine.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use wasmer::sys::NativeEngineExt;
+use wasmer::{Engine, Module};
+
+use crate::manifest::{sha256_hex, Manifest, WASMER_VERSION};
+use crate::{platform, Error};
+
+/// The guest compiled for this platform, loaded and ready to instantiate.
+/// Cloning is cheap and shares the loaded code.
+#[derive(Clone)]
+pub struct Artifact {
+    engine: Engine,
+    module: Module,
+}
+
+impl Artifact {
+    /// Loads the artifact for this platform from an artifacts directory
+    /// (`manifest.json` plus `kobako.<triple>.wasmu`).
+    ///
+    /// Nothing is deserialized until the manifest names an artifact for this
+    /// target triple, built by this Wasmer version, for CPU features this
+    /// machine has, and the file's SHA-256 matches the manifest.
+    ///
+    /// # Errors
+    /// [`Error::Artifact`] for any of those checks, an unreadable file, or a
+    /// file Wasmer refuses.
+    pub fn load(dir: &Path) -> Result<Self, Error> {
+        let manifest = Manifest::read(dir)?;
+        let triple = platform::host_triple();
+        let entry = manifest.artifact_for(triple).ok_or_else(|| {
+            Error::Artifact(format!("no artifact for {triple} in {}", dir.display()))
+        })?;
+        if entry.wasmer != WASMER_VERSION {
+            return Err(Error::Artifact(format!(
+                "{} was compiled by Wasmer {}, this build runs Wasmer {WASMER_VERSION}",
+                entry.file, entry.wasmer
+            )));
+        }
+        if let Some(missing) = entry
+            .cpu_features
+            .iter()
+            .find(|f| !platform::host_has_cpu_feature(f))
+        {
+            return Err(Error::Artifact(format!(
+                "{} needs the CPU feature {missing}, which this machine lacks",
+                entry.file
+            )));
+        }
+        let path = dir.join(&entry.file);
+        let bytes = fs::read(&path)
+            .map_err(|e| Error::Artifact(format!("cannot read {}: {e}", path.display())))?;
+        if sha256_hex(&bytes) != entry.sha256 {
+            return Err(Error::Artifact(format!(
+                "{} does not match the checksum in its manifest; refusing to load it",
+                path.display()
+            )));
+        }
+        let engine = Engine::headless();
+        // SAFETY: deserializing loads native code. The bytes are exactly the
+        // ones whose SHA-256 the manifest records (checked just above, on
+        // this in-memory copy, so the file cannot change in between), the
+        // manifest says they were produced by `kobako-aot` with this Wasmer
+        // version for this platform, and Wasmer checks its own format header.
+        let module = unsafe { Module::deserialize(&engine, bytes) }
+            .map_err(|e| Error::Artifact(format!("Wasmer refused {}: {e}", path.display())))?;
+        Ok(Artifact { engine, module })
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn module(&self) -> &Module {
+        &self.module
+    }
+}
+
+/// The `artifacts/` directory of this source tree, or `$KOBAKO_ARTIFACTS_DIR`.
+pub fn default_artifacts_dir() -> PathBuf {
+    std::env::var_os("KOBAKO_ARTIFACTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts"))
+}

@@ -1,0 +1,21 @@
+//! The one error type of the engine.
+
+use kobako_wire::GuestError;
+
+/// Why an engine operation failed. Each variant is one outcome the Ruby
+/// binding maps to its own exception class.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The script raised and did not rescue, its source did not parse, or
+    /// its value has no wire form.
+    #[error("{}: {}", .0.klass, .0.message)]
+    Sandbox(GuestError),
+    /// The guest faulted: a Wasm trap, a crash, or a protocol violation.
+    #[error("guest trapped: {0}")]
+    Trap(String),
+    /// The compiled artifact is missing, does not match its manifest, or
+    /// was built for another platform or Wasmer version.
+    #[error("artifact: {0}")]
+    Artifact(String),
+}

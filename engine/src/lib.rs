@@ -1,0 +1,41 @@
+//! The kobako host runtime: runs untrusted Ruby in an mruby guest on Wasmer.
+//!
+//! ```no_run
+//! use kobako_engine::{Artifact, Sandbox, Value};
+//!
+//! let artifact = Artifact::load(&kobako_engine::default_artifacts_dir())?;
+//! let mut sandbox = Sandbox::new(&artifact);
+//! assert_eq!(sandbox.eval("1 + 2")?, Value::Int(3));
+//! # Ok::<(), kobako_engine::Error>(())
+//! ```
+//!
+//! # Core concepts
+//!
+//! - [`Artifact`]: the guest, compiled ahead of time for this platform
+//!   (`artifacts/kobako.<triple>.wasmu`), checked against
+//!   `artifacts/manifest.json` and loaded on Wasmer's headless engine. Load
+//!   it once per process; it is cheap to clone and shareable across threads.
+//! - [`Sandbox`]: one isolated guest. Creating one allocates nothing in the
+//!   guest; its instance is made on first use and kept. A `Sandbox` is
+//!   `Send` but used by one thread at a time (`&mut self`).
+//! - An invocation ([`Sandbox::eval`]) runs in a fresh mruby state: nothing a
+//!   script defines survives into the next one. Its output to `$stdout` and
+//!   `$stderr` is captured per invocation ([`Sandbox::stdout`]).
+//!
+//! No compiler is linked here: compiling the guest is the job of the
+//! build-time tool `kobako-aot`.
+
+#![deny(missing_docs)]
+
+mod artifact;
+mod error;
+mod guest;
+pub mod manifest;
+pub mod platform;
+mod sandbox;
+mod wasi;
+
+pub use artifact::{default_artifacts_dir, Artifact};
+pub use error::Error;
+pub use kobako_wire::Value;
+pub use sandbox::Sandbox;

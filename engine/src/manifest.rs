@@ -1,0 +1,111 @@
+//! `artifacts/manifest.json`: what was built, from what, for which machine.
+//!
+//! Written by the artifact compiler (`kobako-aot`), read at load time. The
+//! checksums are the trust anchor: a `.wasmu` is native code, and nothing is
+//! loaded whose bytes do not hash to what the manifest says.
+
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::Error;
+
+/// The Wasmer version this engine links; an artifact must come from the same.
+pub const WASMER_VERSION: &str = "7.4.2";
+
+/// The manifest format this build reads and writes.
+pub const MANIFEST_FORMAT: u32 = 1;
+
+/// File name of the manifest inside the artifacts directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The contents of `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Manifest format version ([`MANIFEST_FORMAT`]).
+    pub format: u32,
+    /// The guest module every artifact was compiled from.
+    pub wasm: FileEntry,
+    /// One compiled artifact per platform.
+    pub artifacts: Vec<ArtifactEntry>,
+}
+
+/// A file and its checksum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    /// File name, relative to the artifacts directory.
+    pub file: String,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// A compiled artifact (`.wasmu`) for one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactEntry {
+    /// File name, relative to the artifacts directory.
+    pub file: String,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Target triple the code was compiled for, e.g. `x86_64-unknown-linux-gnu`.
+    pub target: String,
+    /// CPU features the code may use; the host must have all of them.
+    pub cpu_features: Vec<String>,
+    /// The compiler that produced it, e.g. `llvm-22.1` or `cranelift`.
+    pub compiler: String,
+    /// Wasmer version that compiled it ([`WASMER_VERSION`]).
+    pub wasmer: String,
+}
+
+impl Manifest {
+    /// Reads the manifest of an artifacts directory.
+    ///
+    /// # Errors
+    /// [`Error::Artifact`] when the file is missing, malformed, or of another
+    /// format version.
+    pub fn read(dir: &Path) -> Result<Self, Error> {
+        let path = dir.join(MANIFEST_FILE);
+        let text = fs::read_to_string(&path)
+            .map_err(|e| Error::Artifact(format!("cannot read {}: {e}", path.display())))?;
+        let manifest: Manifest = serde_json::from_str(&text)
+            .map_err(|e| Error::Artifact(format!("malformed {}: {e}", path.display())))?;
+        if manifest.format != MANIFEST_FORMAT {
+            return Err(Error::Artifact(format!(
+                "{} has format {}, this build reads format {MANIFEST_FORMAT}",
+                path.display(),
+                manifest.format
+            )));
+        }
+        Ok(manifest)
+    }
+
+    /// Writes the manifest into an artifacts directory.
+    ///
+    /// # Errors
+    /// [`Error::Artifact`] when the file cannot be written.
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        let path = dir.join(MANIFEST_FILE);
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Artifact(format!("cannot encode the manifest: {e}")))?;
+        text.push('\n');
+        fs::write(&path, text)
+            .map_err(|e| Error::Artifact(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// The artifact compiled for `target`, if any.
+    pub fn artifact_for(&self, target: &str) -> Option<&ArtifactEntry> {
+        self.artifacts.iter().find(|a| a.target == target)
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,177 @@
+//! The guest's whole view of the outside world: five WASI preview1 imports,
+//! written by hand so the surface stays exactly this small.
+//!
+//! | import | behaviour |
+//! | --- | --- |
+//! | `fd_write` | fd 1 and 2 append to the invocation's captured output; any other fd is `EBADF` |
+//! | `clock_time_get` | real time and monotonic time; nothing else |
+//! | `environ_sizes_get` / `environ_get` | an empty environment |
+//! | `proc_exit` | ends the invocation with a trap |
+//!
+//! There is no file system, no network, no arguments, no randomness source
+//! beyond what the guest computes itself.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use wasmer::{
+    imports, Function, FunctionEnv, FunctionEnvMut, Imports, Memory, MemoryView, RuntimeError,
+    Store,
+};
+
+/// WASI errno values used here.
+mod errno {
+    pub const SUCCESS: i32 = 0;
+    pub const BADF: i32 = 8;
+    pub const FAULT: i32 = 21;
+    pub const INVAL: i32 = 28;
+}
+
+const STDOUT: i32 = 1;
+const STDERR: i32 = 2;
+
+/// Per-store state the imports work on.
+pub(crate) struct WasiEnv {
+    pub(crate) memory: Option<Memory>,
+    pub(crate) stdout: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
+    started: Instant,
+}
+
+impl WasiEnv {
+    pub(crate) fn new() -> Self {
+        WasiEnv {
+            memory: None,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            started: Instant::now(),
+        }
+    }
+}
+
+/// The guest called `proc_exit`; it ends the invocation as a trap.
+#[derive(Debug, thiserror::Error)]
+#[error("the guest called proc_exit({0})")]
+pub(crate) struct ProcExit(pub(crate) i32);
+
+pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<WasiEnv>) -> Imports {
+    imports! {
+        "wasi_snapshot_preview1" => {
+            "fd_write" => Function::new_typed_with_env(store, env, fd_write),
+            "clock_time_get" => Function::new_typed_with_env(store, env, clock_time_get),
+            "environ_sizes_get" => Function::new_typed_with_env(store, env, environ_sizes_get),
+            "environ_get" => Function::new_typed_with_env(store, env, environ_get),
+            "proc_exit" => Function::new_typed(store, proc_exit),
+        }
+    }
+}
+
+fn view<'a>(env: &'a FunctionEnvMut<'_, WasiEnv>) -> Option<MemoryView<'a>> {
+    env.data().memory.as_ref().map(|m| m.view(env))
+}
+
+fn read_u32(view: &MemoryView<'_>, at: u64) -> Option<u32> {
+    let mut word = [0u8; 4];
+    view.read(at, &mut word).ok()?;
+    Some(u32::from_le_bytes(word))
+}
+
+fn fd_write(
+    mut env: FunctionEnvMut<'_, WasiEnv>,
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    nwritten: i32,
+) -> i32 {
+    if fd != STDOUT && fd != STDERR {
+        return errno::BADF;
+    }
+    let (Ok(iovs), Ok(iovs_len), Ok(nwritten)) = (
+        u32::try_from(iovs),
+        u32::try_from(iovs_len),
+        u32::try_from(nwritten),
+    ) else {
+        return errno::INVAL;
+    };
+    let mut bytes = Vec::new();
+    {
+        let Some(view) = view(&env) else {
+            return errno::FAULT;
+        };
+        for i in 0..u64::from(iovs_len) {
+            let at = u64::from(iovs) + i * 8;
+            let (Some(ptr), Some(len)) = (read_u32(&view, at), read_u32(&view, at + 4)) else {
+                return errno::FAULT;
+            };
+            let start = bytes.len();
+            bytes.resize(start + len as usize, 0);
+            if view.read(u64::from(ptr), &mut bytes[start..]).is_err() {
+                return errno::FAULT;
+            }
+        }
+        let Ok(written) = u32::try_from(bytes.len()) else {
+            return errno::INVAL;
+        };
+        if view
+            .write(u64::from(nwritten), &written.to_le_bytes())
+            .is_err()
+        {
+            return errno::FAULT;
+        }
+    }
+    let data = env.data_mut();
+    let sink = if fd == STDOUT {
+        &mut data.stdout
+    } else {
+        &mut data.stderr
+    };
+    sink.extend_from_slice(&bytes);
+    errno::SUCCESS
+}
+
+const CLOCK_REALTIME: i32 = 0;
+const CLOCK_MONOTONIC: i32 = 1;
+
+fn clock_time_get(env: FunctionEnvMut<'_, WasiEnv>, clock: i32, _precision: i64, out: i32) -> i32 {
+    let nanos = match clock {
+        CLOCK_REALTIME => SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
+        CLOCK_MONOTONIC => {
+            u64::try_from(env.data().started.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        }
+        _ => return errno::INVAL,
+    };
+    let Ok(out) = u32::try_from(out) else {
+        return errno::INVAL;
+    };
+    let Some(view) = view(&env) else {
+        return errno::FAULT;
+    };
+    match view.write(u64::from(out), &nanos.to_le_bytes()) {
+        Ok(()) => errno::SUCCESS,
+        Err(_) => errno::FAULT,
+    }
+}
+
+fn environ_sizes_get(env: FunctionEnvMut<'_, WasiEnv>, count: i32, size: i32) -> i32 {
+    let (Ok(count), Ok(size)) = (u32::try_from(count), u32::try_from(size)) else {
+        return errno::INVAL;
+    };
+    let Some(view) = view(&env) else {
+        return errno::FAULT;
+    };
+    let zero = 0u32.to_le_bytes();
+    if view.write(u64::from(count), &zero).is_err() || view.write(u64::from(size), &zero).is_err() {
+        return errno::FAULT;
+    }
+    errno::SUCCESS
+}
+
+fn environ_get(_env: FunctionEnvMut<'_, WasiEnv>, _environ: i32, _buf: i32) -> i32 {
+    // The environment is empty: there is nothing to write.
+    errno::SUCCESS
+}
+
+fn proc_exit(code: i32) -> Result<(), RuntimeError> {
+    Err(RuntimeError::user(Box::new(ProcExit(code))))
+}

@@ -1,0 +1,91 @@
+use std::fs;
+use std::path::PathBuf;
+
+use kobako_engine::manifest::{Manifest, MANIFEST_FILE};
+use kobako_engine::{default_artifacts_dir, platform, Artifact, Error};
+
+/// A private copy of the artifacts directory that a test may damage.
+fn scratch_copy(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kobako-test-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let src = default_artifacts_dir();
+    let manifest = Manifest::read(&src).unwrap();
+    fs::copy(src.join(MANIFEST_FILE), dir.join(MANIFEST_FILE)).unwrap();
+    for entry in &manifest.artifacts {
+        fs::copy(src.join(&entry.file), dir.join(&entry.file)).unwrap();
+    }
+    dir
+}
+
+fn refusal(dir: &std::path::Path) -> String {
+    match Artifact::load(dir) {
+        Err(Error::Artifact(message)) => message,
+        Err(other) => panic!("expected an artifact error, got {other}"),
+        Ok(_) => panic!("a damaged artifact was loaded"),
+    }
+}
+
+#[test]
+fn loads_and_runs() {
+    let mut sandbox = crate::sandbox();
+    assert_eq!(sandbox.eval("1 + 2").unwrap(), kobako_engine::Value::Int(3));
+}
+
+#[test]
+fn the_manifest_describes_this_platform() {
+    let manifest = Manifest::read(&default_artifacts_dir()).unwrap();
+    let entry = manifest
+        .artifact_for(platform::host_triple())
+        .expect("an artifact for this platform");
+    assert_eq!(entry.wasmer, kobako_engine::manifest::WASMER_VERSION);
+    let wasm = fs::read(default_artifacts_dir().join(&manifest.wasm.file)).unwrap();
+    assert_eq!(
+        kobako_engine::manifest::sha256_hex(&wasm),
+        manifest.wasm.sha256
+    );
+}
+
+#[test]
+fn a_corrupted_artifact_is_refused_before_loading() {
+    let dir = scratch_copy("corrupt");
+    let manifest = Manifest::read(&dir).unwrap();
+    let file = dir.join(&manifest.artifact_for(platform::host_triple()).unwrap().file);
+    let mut bytes = fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    fs::write(&file, bytes).unwrap();
+    assert!(refusal(&dir).contains("checksum"));
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_truncated_artifact_is_refused() {
+    let dir = scratch_copy("truncated");
+    let manifest = Manifest::read(&dir).unwrap();
+    let file = dir.join(&manifest.artifact_for(platform::host_triple()).unwrap().file);
+    let bytes = fs::read(&file).unwrap();
+    fs::write(&file, &bytes[..bytes.len() / 3]).unwrap();
+    assert!(refusal(&dir).contains("checksum"));
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_artifact_from_another_wasmer_is_refused() {
+    let dir = scratch_copy("version");
+    let mut manifest = Manifest::read(&dir).unwrap();
+    for entry in &mut manifest.artifacts {
+        entry.wasmer = "0.0.1".into();
+    }
+    manifest.write(&dir).unwrap();
+    assert!(refusal(&dir).contains("Wasmer 0.0.1"));
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_missing_manifest_is_refused() {
+    let dir = scratch_copy("nomanifest");
+    fs::remove_file(dir.join(MANIFEST_FILE)).unwrap();
+    assert!(refusal(&dir).contains("manifest.json"));
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,20 @@
+//! The engine's integration tests, one binary (each extra test binary links
+//! Wasmer again). They load the committed artifact from `artifacts/`.
+
+mod artifact;
+mod eval;
+mod output;
+
+use std::sync::OnceLock;
+
+use kobako_engine::{default_artifacts_dir, Artifact, Sandbox};
+
+/// The artifact, loaded once for the whole test binary.
+pub fn artifact() -> &'static Artifact {
+    static ARTIFACT: OnceLock<Artifact> = OnceLock::new();
+    ARTIFACT.get_or_init(|| Artifact::load(&default_artifacts_dir()).expect("artifact loads"))
+}
+
+pub fn sandbox() -> Sandbox {
+    Sandbox::new(artifact())
+}

@@ -1,0 +1,25 @@
+//! What the guest answers to an invocation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Value;
+
+/// The outcome of one invocation, as the guest reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// The invocation finished with this value.
+    Value(Value),
+    /// The script raised and did not rescue, or its value has no wire form.
+    Error(GuestError),
+}
+
+/// An exception that ended an invocation inside the guest.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GuestError {
+    /// The exception's class name, e.g. `"ZeroDivisionError"`.
+    pub klass: String,
+    /// The exception's message.
+    pub message: String,
+    /// The guest backtrace, innermost frame first.
+    pub backtrace: Vec<String>,
+}

@@ -1,0 +1,12 @@
+//! Links the libmruby.a that `guest/build` produced with mruby's own build
+//! system (see build_config.rb).
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=KOBAKO_LIBMRUBY_DIR");
+    let Ok(dir) = std::env::var("KOBAKO_LIBMRUBY_DIR") else {
+        panic!("KOBAKO_LIBMRUBY_DIR is not set: build the guest with guest/build");
+    };
+    println!("cargo:rerun-if-changed={dir}/libmruby.a");
+    println!("cargo:rustc-link-search=native={dir}");
+    println!("cargo:rustc-link-lib=static=mruby");
+}

@@ -1,0 +1,72 @@
+//! The kobako guest: an mruby interpreter behind a tiny ABI.
+//!
+//! The host drives one instance of this module through three exports:
+//! `_initialize` once per instance, then per invocation `kobako_buffer(len)`
+//! to get a place for the request bytes and `kobako_eval(len)` to run them.
+//! The reply is a MessagePack [`kobako_wire::Reply`] whose location comes
+//! back packed as `(ptr << 32) | len`; it stays valid until the next call.
+//!
+//! mruby itself, and all code that touches its internals, is C (see
+//! `mrbgem/src`); this crate owns the buffers and the wire encoding.
+
+mod mruby;
+mod sink;
+
+use std::cell::RefCell;
+
+use kobako_wire::{GuestError, Reply};
+
+thread_local! {
+    static REQUEST: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static REPLY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+extern "C" {
+    fn __wasm_call_ctors();
+}
+
+/// Runs the C and Rust static constructors once per instance. Exporting it
+/// also stops wasm-ld from wrapping every export in a constructor/destructor
+/// pair.
+#[no_mangle]
+pub extern "C" fn _initialize() {
+    // SAFETY: called once by the host right after instantiation, before any
+    // other export, which is the contract of __wasm_call_ctors.
+    unsafe { __wasm_call_ctors() }
+}
+
+/// Returns a buffer of `len` bytes for the host to write a request into.
+#[no_mangle]
+pub extern "C" fn kobako_buffer(len: u32) -> *mut u8 {
+    REQUEST.with_borrow_mut(|buf| {
+        buf.clear();
+        buf.resize(len as usize, 0);
+        buf.as_mut_ptr()
+    })
+}
+
+/// Evaluates the first `len` bytes of the request buffer as Ruby source in a
+/// fresh interpreter and returns the packed location of the reply.
+#[no_mangle]
+pub extern "C" fn kobako_eval(len: u32) -> u64 {
+    let reply = REQUEST.with_borrow(|source| {
+        let source = &source[..(len as usize).min(source.len())];
+        mruby::eval(source)
+    });
+    publish(&reply)
+}
+
+fn publish(reply: &Reply) -> u64 {
+    let bytes = kobako_wire::encode(reply).unwrap_or_else(|e| {
+        kobako_wire::encode(&Reply::Error(GuestError {
+            klass: "Kobako::WireError".into(),
+            message: e.to_string(),
+            backtrace: Vec::new(),
+        }))
+        .unwrap_or_default()
+    });
+    REPLY.with_borrow_mut(|out| {
+        *out = bytes;
+        ((out.as_ptr() as u64) << 32) | out.len() as u64
+    })
+}
