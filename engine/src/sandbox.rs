@@ -14,6 +14,14 @@ pub struct Sandbox {
     guest: Option<Guest>,
 }
 
+// SAFETY: Wasmer 7.4's `Store` is `!Send` only because of raw pointers into
+// objects the store itself owns and an optional boxed `on_called` callback
+// (never installed here). Nothing a store holds is tied to the thread that
+// made it: Wasmer's thread-local trap and stack state is set up and torn down
+// inside each call. Every method of `Sandbox` takes `&mut self`, so the store
+// is only ever moved between threads, never shared.
+unsafe impl Send for Sandbox {}
+
 impl Sandbox {
     /// A sandbox running `artifact`. The guest is instantiated on first use.
     pub fn new(artifact: &Artifact) -> Self {

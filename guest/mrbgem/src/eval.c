@@ -10,6 +10,8 @@
 
 #include "kobako.h"
 
+#define KOBAKO_MAX_BACKTRACE 64
+
 mrb_state *
 kobako_open(void)
 {
@@ -68,7 +70,9 @@ report_body(mrb_state *mrb, void *data)
   kobako_put_error(job->sink, klass, strlen(klass), RSTRING_PTR(message), (size_t)RSTRING_LEN(message));
   mrb_value backtrace = mrb_funcall(mrb, job->exc, "backtrace", 0);
   if (mrb_array_p(backtrace)) {
-    for (mrb_int i = 0; i < RARRAY_LEN(backtrace); i++) {
+    /* A runaway recursion has thousands of identical frames; the innermost
+     * ones are the useful part. */
+    for (mrb_int i = 0; i < RARRAY_LEN(backtrace) && i < KOBAKO_MAX_BACKTRACE; i++) {
       mrb_value line = RARRAY_PTR(backtrace)[i];
       if (mrb_string_p(line)) put_string(job->sink, line, kobako_put_backtrace_line);
     }

@@ -1,0 +1,67 @@
+# frozen_string_literal: true
+
+module Kobako
+  # Base of every kobako error.
+  class Error < StandardError; end
+
+  # The guest faulted: an engine trap, a guest crash, or a protocol violation.
+  class TrapError < Error; end
+
+  # The timeout cap fired.
+  class TimeoutError < TrapError; end
+
+  # The memory cap fired.
+  class MemoryLimitError < TrapError; end
+
+  # An error raised inside the sandbox, or by a service it called, with what
+  # the guest knew about it.
+  module GuestFailure
+    # @return [String] "sandbox" or "service"
+    attr_reader :origin
+    # @return [String, nil] the original exception's class name, e.g. "ZeroDivisionError"
+    attr_reader :klass
+    # @return [Array<String>] the guest backtrace, innermost frame first
+    attr_reader :backtrace_lines
+    # @return [Hash] extra facts about the failure; may be empty
+    attr_reader :details
+
+    def initialize(message = nil, origin: default_origin, klass: nil, backtrace_lines: [], details: {})
+      super(message)
+      @origin = origin
+      @klass = klass
+      @backtrace_lines = backtrace_lines.freeze
+      @details = details.freeze
+    end
+  end
+
+  # The script raised and did not rescue it, did not parse, returned a
+  # value with no wire form, or named a missing entrypoint.
+  class SandboxError < Error
+    include GuestFailure
+
+    private def default_origin = "sandbox"
+  end
+
+  # Preloaded bytecode is invalid.
+  class BytecodeError < SandboxError; end
+
+  # The handle table was misused.
+  class HandleTableError < SandboxError; end
+
+  # The per-invocation handle id cap was reached.
+  class HandleTableExhausted < HandleTableError; end
+
+  # A service raised and the script did not rescue it.
+  class ServiceError < Error
+    include GuestFailure
+
+    private def default_origin = "service"
+
+    # A stale or forged Handle was used.
+    class Disconnected < ServiceError; end
+  end
+
+  # The compiled guest could not be loaded: missing, damaged, or built for
+  # another platform or engine version. Raised by the first Sandbox.new.
+  class ArtifactError < Error; end
+end

@@ -1,0 +1,85 @@
+# frozen_string_literal: true
+
+module Kobako
+  # An isolated mruby guest. Each invocation starts from a fresh Ruby state.
+  #
+  #   sandbox = Kobako::Sandbox.new
+  #   sandbox.eval("1 + 2") # => 3
+  class Sandbox
+    DEFAULT_TIMEOUT = 60.0
+    DEFAULT_MEMORY_LIMIT = 1 << 20
+    DEFAULT_OUTPUT_LIMIT = 1 << 20
+
+    # @return [Float, nil] seconds of wall clock per invocation
+    attr_reader :timeout
+    # @return [Integer, nil] bytes of guest memory growth per invocation
+    attr_reader :memory_limit
+    # @return [Integer] bytes of captured stdout per invocation
+    attr_reader :stdout_limit
+    # @return [Integer] bytes of captured stderr per invocation
+    attr_reader :stderr_limit
+
+    # @raise [ArgumentError] for an option of the wrong type or range
+    # @raise [Kobako::ArtifactError] when the compiled guest cannot be loaded
+    def initialize(timeout: DEFAULT_TIMEOUT, memory_limit: DEFAULT_MEMORY_LIMIT,
+                   stdout_limit: DEFAULT_OUTPUT_LIMIT, stderr_limit: DEFAULT_OUTPUT_LIMIT)
+      @timeout = Options.timeout(timeout)
+      @memory_limit = Options.positive_integer(:memory_limit, memory_limit, nil_ok: true)
+      @stdout_limit = Options.byte_limit(:stdout_limit, stdout_limit)
+      @stderr_limit = Options.byte_limit(:stderr_limit, stderr_limit)
+      @native = Native::Sandbox.new(Kobako.artifacts_dir)
+    end
+
+    # Evaluates Ruby source in the guest and returns the value of its last
+    # expression.
+    #
+    # @param source [String]
+    # @return [nil, true, false, Integer, Float, String, Symbol, Array, Hash]
+    # @raise [TypeError] when source is not a String
+    # @raise [Kobako::SandboxError] when the script raises and does not rescue,
+    #   does not parse, or returns a value that cannot leave the sandbox
+    # @raise [Kobako::TrapError] when the guest faults
+    def eval(source)
+      raise TypeError, "source must be a String, not #{source.class}" unless source.is_a?(String)
+
+      @native.eval(source)
+    end
+
+    # @return [String] what the last invocation wrote to $stdout
+    def stdout = @native.stdout
+
+    # @return [String] what the last invocation wrote to $stderr
+    def stderr = @native.stderr
+
+    # Validation of the constructor's options.
+    module Options
+      module_function
+
+      def timeout(value)
+        return nil if value.nil?
+        unless value.is_a?(Integer) || value.is_a?(Float)
+          raise ArgumentError, "timeout must be a positive number of seconds or nil, not #{value.inspect}"
+        end
+        raise ArgumentError, "timeout must be > 0, got #{value}" unless value.positive? && value.finite?
+
+        value.to_f
+      end
+
+      def positive_integer(name, value, nil_ok:)
+        return nil if value.nil? && nil_ok
+        unless value.is_a?(Integer) && value.positive?
+          raise ArgumentError, "#{name} must be a positive Integer#{" or nil" if nil_ok}, not #{value.inspect}"
+        end
+
+        value
+      end
+
+      def byte_limit(name, value)
+        return value if value.is_a?(Integer) && value >= 0
+
+        raise ArgumentError, "#{name} must be an Integer >= 0, not #{value.inspect}"
+      end
+    end
+    private_constant :Options
+  end
+end
