@@ -1,12 +1,11 @@
 //! Loading the compiled guest: verify, then deserialize on a headless engine.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use wasmer::sys::NativeEngineExt;
 use wasmer::{Engine, Module};
 
-use crate::manifest::{sha256_hex, Manifest, WASMER_VERSION};
+use crate::manifest::{sha256_file, Manifest, WASMER_VERSION};
 use crate::{platform, Error};
 
 /// The guest compiled for this platform, loaded and ready to instantiate.
@@ -51,21 +50,23 @@ impl Artifact {
             )));
         }
         let path = dir.join(&entry.file);
-        let bytes = fs::read(&path)
+        let digest = sha256_file(&path)
             .map_err(|e| Error::Artifact(format!("cannot read {}: {e}", path.display())))?;
-        if sha256_hex(&bytes) != entry.sha256 {
+        if digest != entry.sha256 {
             return Err(Error::Artifact(format!(
                 "{} does not match the checksum in its manifest; refusing to load it",
                 path.display()
             )));
         }
         let engine = Engine::headless();
-        // SAFETY: deserializing loads native code. The bytes are exactly the
-        // ones whose SHA-256 the manifest records (checked just above, on
-        // this in-memory copy, so the file cannot change in between), the
-        // manifest says they were produced by `kobako-aot` with this Wasmer
-        // version for this platform, and Wasmer checks its own format header.
-        let module = unsafe { Module::deserialize(&engine, bytes) }
+        // SAFETY: deserializing loads native code. The file's SHA-256 was
+        // checked against the manifest just above, and the manifest says it
+        // was produced by `kobako-aot` with this Wasmer version for this
+        // platform; Wasmer checks its own format header too. An ELF artifact
+        // is mapped from the file, so the file must not change while this
+        // process runs: it lives in the gem's own directory, which only a
+        // party that could replace the extension itself can write.
+        let module = unsafe { Module::deserialize_from_file(&engine, &path) }
             .map_err(|e| Error::Artifact(format!("Wasmer refused {}: {e}", path.display())))?;
         Ok(Artifact { engine, module })
     }

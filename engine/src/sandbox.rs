@@ -44,13 +44,9 @@ impl Sandbox {
     /// guest faults (the next call then starts a new instance).
     pub fn eval(&mut self, source: impl AsRef<[u8]>) -> Result<Value, Error> {
         self.begin();
-        let reply = match self.invoke(source.as_ref()) {
-            Ok(reply) => reply,
-            // A trap can leave the instance mid-operation: invoke() has
-            // already dropped it, so the next call starts a new one.
-            Err(e) => return Err(e),
-        };
-        match reply {
+        // On a trap, invoke() has already dropped the instance (it may be
+        // mid-operation), so the next call starts a new one.
+        match self.invoke(source.as_ref())? {
             kobako_wire::Reply::Value(v) => Ok(v),
             kobako_wire::Reply::Error(e) => Err(Error::Sandbox(e)),
         }

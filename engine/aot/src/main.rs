@@ -159,10 +159,16 @@ fn engine_builder(compiler: &str) -> Result<(EngineBuilder, String), String> {
             "cranelift".into(),
         )),
         #[cfg(feature = "llvm")]
-        "llvm" => Ok((
-            EngineBuilder::new(wasmer::sys::LLVM::new()),
-            "llvm-22.1".into(),
-        )),
+        "llvm" => {
+            let mut llvm = wasmer::sys::LLVM::new();
+            // On Linux, emit an ELF shared object: the runtime maps its code
+            // without copying, and its unwind info registers as one object,
+            // which keeps guest exceptions cheap under libgcc.
+            let elf = cfg!(target_os = "linux");
+            llvm.experimental_artifact(elf);
+            let name = if elf { "llvm-22.1-elf" } else { "llvm-22.1" };
+            Ok((EngineBuilder::new(llvm), name.into()))
+        }
         #[cfg(not(feature = "llvm"))]
         "llvm" => Err("this build has no LLVM: rebuild with --features llvm".into()),
         other => Err(format!("unknown compiler {other:?} (llvm or cranelift)")),

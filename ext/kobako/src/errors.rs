@@ -7,8 +7,13 @@ use magnus::value::{Lazy, ReprValue};
 use magnus::{prelude::*, Error, Exception, ExceptionClass, RModule, Ruby};
 
 fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
-    let kobako: RModule = ruby.class_object().const_get("Kobako").expect("Kobako is defined");
-    kobako.const_get(name).unwrap_or_else(|_| panic!("Kobako::{name} is defined in lib/kobako/errors.rb"))
+    let kobako: RModule = ruby
+        .class_object()
+        .const_get("Kobako")
+        .expect("Kobako is defined");
+    kobako
+        .const_get(name)
+        .unwrap_or_else(|_| panic!("Kobako::{name} is defined in lib/kobako/errors.rb"))
 }
 
 static TRAP_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TrapError"));

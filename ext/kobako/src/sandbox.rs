@@ -15,7 +15,9 @@ use crate::{errors, value};
 static ARTIFACT: Mutex<Option<Artifact>> = Mutex::new(None);
 
 fn artifact(ruby: &Ruby, dir: PathBuf) -> Result<Artifact, Error> {
-    let mut slot = ARTIFACT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut slot = ARTIFACT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(artifact) = slot.as_ref() {
         return Ok(artifact.clone());
     }
