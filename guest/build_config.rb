@@ -28,7 +28,8 @@ MRuby::CrossBuild.new("wasm32-wasip1") do |conf|
   # wasi-libc predates setjmp support.
   conf.cc.include_paths.unshift("#{GUEST_DIR}/c/include")
   conf.cc.flags << "-isystem" << ENV.fetch("KOBAKO_WASI_SYSROOT", "/usr/include/wasm32-wasi")
-  conf.cc.defines += %w[MRB_INT64 MRB_UTF8_STRING MRB_NO_STDIO]
+  # No String length cap of its own (mruby defaults to 1 MiB): memory_limit is the cap.
+  conf.cc.defines += %w[MRB_INT64 MRB_UTF8_STRING MRB_NO_STDIO MRB_STR_LENGTH_MAX=0]
   conf.archiver.command = ENV.fetch("KOBAKO_AR", "llvm-ar-19")
   conf.linker.command = clang
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use wasmer::sys::NativeEngineExt;
 use wasmer::{Engine, Module};
 
+use crate::caps::memory::CappedTunables;
 use crate::manifest::{sha256_file, Manifest, WASMER_VERSION};
 use crate::{platform, Error};
 
@@ -58,7 +59,8 @@ impl Artifact {
                 path.display()
             )));
         }
-        let engine = Engine::headless();
+        let mut engine = Engine::headless();
+        engine.set_tunables(CappedTunables::default());
         // SAFETY: deserializing loads native code. The file's SHA-256 was
         // checked against the manifest just above, and the manifest says it
         // was produced by `kobako-aot` with this Wasmer version for this

@@ -11,6 +11,17 @@ pub enum Error {
     /// its value has no wire form.
     #[error("{}: {}", .0.klass, .0.message)]
     Sandbox(GuestError),
+    /// The invocation ran past its timeout or used up its fuel budget; the
+    /// message says which.
+    #[error("{0}")]
+    Timeout(String),
+    /// The invocation tried to grow guest memory past its `memory_limit`.
+    #[error("{0}")]
+    MemoryLimit(String),
+    /// The invocation was stopped through its
+    /// [`InterruptHandle`](crate::InterruptHandle).
+    #[error("the invocation was interrupted")]
+    Interrupted,
     /// The guest faulted: a Wasm trap, a crash, or a protocol violation.
     #[error("guest trapped: {0}")]
     Trap(String),

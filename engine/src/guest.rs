@@ -1,15 +1,19 @@
-//! The guest ABI: one instance of the guest module and the three exports
-//! the host drives (`_initialize`, `kobako_buffer`, `kobako_eval`).
+//! The guest ABI: one instance of the guest module and the exports the host
+//! drives (`_initialize`, `kobako_buffer`, `kobako_eval`, the fuel global).
 
 use kobako_wire::Reply;
-use wasmer::{FunctionEnv, Instance, Memory, Module, RuntimeError, Store, TypedFunction};
+use wasmer::{FunctionEnv, Global, Instance, Memory, Module, RuntimeError, Store, TypedFunction};
 
-use crate::wasi::{self, ProcExit, WasiEnv};
-use crate::Error;
+use crate::abi::FUEL_GLOBAL;
+use crate::caps::{memory, CapFired};
+use crate::host::{self, HostEnv};
+use crate::wasi::ProcExit;
+use crate::{Error, Limits};
 
 /// A live guest instance inside a store.
 pub(crate) struct Guest {
     memory: Memory,
+    fuel: Global,
     buffer: TypedFunction<u32, u32>,
     eval: TypedFunction<u32, u64>,
     _instance: Instance,
@@ -20,15 +24,23 @@ impl Guest {
     pub(crate) fn instantiate(
         store: &mut Store,
         module: &Module,
-        env: &FunctionEnv<WasiEnv>,
+        env: &FunctionEnv<HostEnv>,
     ) -> Result<Self, Error> {
-        let imports = wasi::imports(store, env);
-        let instance = Instance::new(store, module, &imports)
-            .map_err(|e| Error::Trap(format!("cannot instantiate the guest: {e}")))?;
+        let imports = host::imports(store, env);
+        let budget = env.as_ref(store).meter.memory.clone();
+        let instance = memory::instantiating_with(&budget, || {
+            Instance::new(store, module, &imports)
+                .map_err(|e| Error::Trap(format!("cannot instantiate the guest: {e}")))
+        })?;
         let protocol = |e: wasmer::ExportError| Error::Trap(format!("guest export missing: {e}"));
         let memory = instance
             .exports
             .get_memory("memory")
+            .map_err(protocol)?
+            .clone();
+        let fuel = instance
+            .exports
+            .get_global(FUEL_GLOBAL)
             .map_err(protocol)?
             .clone();
         env.as_mut(store).memory = Some(memory.clone());
@@ -44,17 +56,27 @@ impl Guest {
             .exports
             .get_typed_function(store, "kobako_eval")
             .map_err(protocol)?;
+        // Constructors run without caps; they are the module's own, fixed work.
+        fuel.set(store, wasmer::Value::I64(i64::MAX))
+            .map_err(|e| Error::Trap(e.message()))?;
         init.call(store).map_err(trap)?;
         Ok(Guest {
             memory,
+            fuel,
             buffer,
             eval,
             _instance: instance,
         })
     }
 
-    /// Evaluates `source` and returns the guest's reply.
-    pub(crate) fn eval(&self, store: &mut Store, source: &[u8]) -> Result<Reply, Error> {
+    /// Evaluates `source` under `limits` and returns the guest's reply.
+    pub(crate) fn eval(
+        &self,
+        store: &mut Store,
+        env: &FunctionEnv<HostEnv>,
+        limits: &Limits,
+        source: &[u8],
+    ) -> Result<Reply, Error> {
         let len = u32::try_from(source.len())
             .map_err(|_| Error::Trap("source larger than 4 GiB".into()))?;
         let ptr = self.buffer.call(store, len).map_err(trap)?;
@@ -62,9 +84,29 @@ impl Guest {
             .view(store)
             .write(u64::from(ptr), source)
             .map_err(|e| Error::Trap(format!("cannot write the request: {e}")))?;
-        let packed = self.eval.call(store, len).map_err(trap)?;
+
+        let pages = self.memory.view(store).size().0;
+        let grant = env.as_mut(store).meter.begin(limits, u64::from(pages));
+        self.fuel
+            .set(
+                store,
+                wasmer::Value::I64(i64::try_from(grant).unwrap_or(i64::MAX)),
+            )
+            .map_err(|e| Error::Trap(e.message()))?;
+        let called = self.eval.call(store, len);
+        // A refused growth is the memory cap firing, whatever the guest then
+        // did with its NoMemoryError.
+        if let Err(fired) = env.as_ref(store).meter.check_memory() {
+            return Err(fired.into());
+        }
+        let packed = called.map_err(trap)?;
         let bytes = self.read_reply(store, packed)?;
         kobako_wire::decode(&bytes).map_err(|e| Error::Trap(e.to_string()))
+    }
+
+    /// The fuel global's current value.
+    pub(crate) fn fuel_left(&self, store: &mut Store) -> i64 {
+        self.fuel.get(store).i64().unwrap_or(0)
     }
 
     fn read_reply(&self, store: &Store, packed: u64) -> Result<Vec<u8>, Error> {
@@ -81,7 +123,21 @@ impl Guest {
     }
 }
 
+impl From<CapFired> for Error {
+    fn from(fired: CapFired) -> Self {
+        match fired {
+            CapFired::Timeout(_) | CapFired::Fuel(_) => Error::Timeout(fired.to_string()),
+            CapFired::Memory(_) => Error::MemoryLimit(fired.to_string()),
+            CapFired::Interrupted => Error::Interrupted,
+        }
+    }
+}
+
 fn trap(e: RuntimeError) -> Error {
+    let e = match e.downcast::<CapFired>() {
+        Ok(fired) => return fired.into(),
+        Err(e) => e,
+    };
     match e.downcast::<ProcExit>() {
         Ok(exit) => Error::Trap(exit.to_string()),
         Err(e) => Error::Trap(e.message()),

@@ -27,15 +27,21 @@
 
 #![deny(missing_docs)]
 
+pub mod abi;
 mod artifact;
+mod caps;
 mod error;
 mod guest;
+mod host;
+mod limits;
 pub mod manifest;
 pub mod platform;
 mod sandbox;
 mod wasi;
 
 pub use artifact::{default_artifacts_dir, Artifact};
+pub use caps::meter::InterruptHandle;
 pub use error::Error;
 pub use kobako_wire::Value;
+pub use limits::Limits;
 pub use sandbox::Sandbox;

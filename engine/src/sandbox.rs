@@ -2,15 +2,17 @@
 
 use wasmer::{FunctionEnv, Store};
 
+use crate::caps::meter::InterruptHandle;
 use crate::guest::Guest;
-use crate::wasi::WasiEnv;
-use crate::{Artifact, Error, Value};
+use crate::host::HostEnv;
+use crate::{Artifact, Error, Limits, Value};
 
 /// An isolated mruby guest. See the crate docs for what it costs.
 pub struct Sandbox {
     artifact: Artifact,
+    limits: Limits,
     store: Store,
-    env: FunctionEnv<WasiEnv>,
+    env: FunctionEnv<HostEnv>,
     guest: Option<Guest>,
 }
 
@@ -18,21 +20,39 @@ pub struct Sandbox {
 // objects the store itself owns and an optional boxed `on_called` callback
 // (never installed here). Nothing a store holds is tied to the thread that
 // made it: Wasmer's thread-local trap and stack state is set up and torn down
-// inside each call. Every method of `Sandbox` takes `&mut self`, so the store
-// is only ever moved between threads, never shared.
+// inside each call. Every method of `Sandbox` that touches the store takes
+// `&mut self`, so the store is only ever moved between threads, never shared.
 unsafe impl Send for Sandbox {}
 
 impl Sandbox {
-    /// A sandbox running `artifact`. The guest is instantiated on first use.
+    /// A sandbox running `artifact` with the default [`Limits`]. The guest is
+    /// instantiated on first use.
     pub fn new(artifact: &Artifact) -> Self {
+        Self::with_limits(artifact, Limits::default())
+    }
+
+    /// A sandbox running `artifact` under `limits`.
+    pub fn with_limits(artifact: &Artifact, limits: Limits) -> Self {
         let mut store = Store::new(artifact.engine().clone());
-        let env = FunctionEnv::new(&mut store, WasiEnv::new());
+        let env = FunctionEnv::new(&mut store, HostEnv::new());
         Sandbox {
             artifact: artifact.clone(),
+            limits,
             store,
             env,
             guest: None,
         }
+    }
+
+    /// The caps every invocation runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// A handle that stops the running invocation from any thread; the
+    /// invocation then fails with [`Error::Interrupted`].
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.env.as_ref(&self.store).meter.interrupt.clone()
     }
 
     /// Evaluates Ruby `source` in a fresh interpreter state and returns the
@@ -40,40 +60,64 @@ impl Sandbox {
     ///
     /// # Errors
     /// [`Error::Sandbox`] when the script raises and does not rescue, does not
-    /// parse, or returns a value with no wire form; [`Error::Trap`] when the
-    /// guest faults (the next call then starts a new instance).
+    /// parse, or returns a value with no wire form; [`Error::Timeout`],
+    /// [`Error::MemoryLimit`] or [`Error::Interrupted`] when a cap stops it;
+    /// [`Error::Trap`] when the guest faults. After any of them the sandbox
+    /// is ready for the next invocation.
     pub fn eval(&mut self, source: impl AsRef<[u8]>) -> Result<Value, Error> {
         self.begin();
-        // On a trap, invoke() has already dropped the instance (it may be
-        // mid-operation), so the next call starts a new one.
         match self.invoke(source.as_ref())? {
             kobako_wire::Reply::Value(v) => Ok(v),
             kobako_wire::Reply::Error(e) => Err(Error::Sandbox(e)),
         }
     }
 
-    /// What the last invocation wrote to `$stdout`.
+    /// What the last invocation wrote to `$stdout`, up to `stdout_limit`.
     pub fn stdout(&self) -> &[u8] {
-        &self.env.as_ref(&self.store).stdout
+        self.env.as_ref(&self.store).stdout.bytes()
     }
 
-    /// What the last invocation wrote to `$stderr`.
+    /// What the last invocation wrote to `$stderr`, up to `stderr_limit`.
     pub fn stderr(&self) -> &[u8] {
-        &self.env.as_ref(&self.store).stderr
+        self.env.as_ref(&self.store).stderr.bytes()
+    }
+
+    /// Whether the last invocation wrote more to `$stdout` than was kept.
+    pub fn stdout_truncated(&self) -> bool {
+        self.env.as_ref(&self.store).stdout.truncated()
+    }
+
+    /// Whether the last invocation wrote more to `$stderr` than was kept.
+    pub fn stderr_truncated(&self) -> bool {
+        self.env.as_ref(&self.store).stderr.truncated()
+    }
+
+    /// Checkpoints (loop iterations and recursive calls) the last
+    /// invocation passed: the unit of [`Limits::fuel`]. Deterministic for a
+    /// given script.
+    pub fn fuel_used(&mut self) -> u64 {
+        let remaining = match &self.guest {
+            Some(guest) => guest.fuel_left(&mut self.store),
+            None => 0,
+        };
+        self.env.as_ref(&self.store).meter.used(remaining)
     }
 
     fn begin(&mut self) {
+        let (stdout_limit, stderr_limit) = (self.limits.stdout_limit, self.limits.stderr_limit);
         let env = self.env.as_mut(&mut self.store);
-        env.stdout.clear();
-        env.stderr.clear();
+        env.stdout.begin(stdout_limit);
+        env.stderr.begin(stderr_limit);
     }
 
+    /// Runs one invocation. On any error the instance is dropped (a trap can
+    /// leave it mid-operation), so the next call starts a new one.
     fn invoke(&mut self, source: &[u8]) -> Result<kobako_wire::Reply, Error> {
         let guest = match self.guest.take() {
             Some(guest) => guest,
             None => Guest::instantiate(&mut self.store, self.artifact.module(), &self.env)?,
         };
-        let reply = guest.eval(&mut self.store, source)?;
+        let reply = guest.eval(&mut self.store, &self.env, &self.limits, source)?;
         self.guest = Some(guest);
         Ok(reply)
     }

@@ -11,12 +11,13 @@
 //! There is no file system, no network, no arguments, no randomness source
 //! beyond what the guest computes itself.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use wasmer::{
-    imports, Function, FunctionEnv, FunctionEnvMut, Imports, Memory, MemoryView, RuntimeError,
-    Store,
+    imports, Function, FunctionEnv, FunctionEnvMut, Imports, MemoryView, RuntimeError, Store,
 };
+
+use crate::host::HostEnv;
 
 /// WASI errno values used here.
 mod errno {
@@ -29,31 +30,12 @@ mod errno {
 const STDOUT: i32 = 1;
 const STDERR: i32 = 2;
 
-/// Per-store state the imports work on.
-pub(crate) struct WasiEnv {
-    pub(crate) memory: Option<Memory>,
-    pub(crate) stdout: Vec<u8>,
-    pub(crate) stderr: Vec<u8>,
-    started: Instant,
-}
-
-impl WasiEnv {
-    pub(crate) fn new() -> Self {
-        WasiEnv {
-            memory: None,
-            stdout: Vec::new(),
-            stderr: Vec::new(),
-            started: Instant::now(),
-        }
-    }
-}
-
 /// The guest called `proc_exit`; it ends the invocation as a trap.
 #[derive(Debug, thiserror::Error)]
 #[error("the guest called proc_exit({0})")]
 pub(crate) struct ProcExit(pub(crate) i32);
 
-pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<WasiEnv>) -> Imports {
+pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<HostEnv>) -> Imports {
     imports! {
         "wasi_snapshot_preview1" => {
             "fd_write" => Function::new_typed_with_env(store, env, fd_write),
@@ -65,7 +47,7 @@ pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<WasiEnv>) -> Imports 
     }
 }
 
-fn view<'a>(env: &'a FunctionEnvMut<'_, WasiEnv>) -> Option<MemoryView<'a>> {
+fn view<'a>(env: &'a FunctionEnvMut<'_, HostEnv>) -> Option<MemoryView<'a>> {
     env.data().memory.as_ref().map(|m| m.view(env))
 }
 
@@ -76,7 +58,7 @@ fn read_u32(view: &MemoryView<'_>, at: u64) -> Option<u32> {
 }
 
 fn fd_write(
-    mut env: FunctionEnvMut<'_, WasiEnv>,
+    mut env: FunctionEnvMut<'_, HostEnv>,
     fd: i32,
     iovs: i32,
     iovs_len: i32,
@@ -124,14 +106,14 @@ fn fd_write(
     } else {
         &mut data.stderr
     };
-    sink.extend_from_slice(&bytes);
+    sink.write(&bytes);
     errno::SUCCESS
 }
 
 const CLOCK_REALTIME: i32 = 0;
 const CLOCK_MONOTONIC: i32 = 1;
 
-fn clock_time_get(env: FunctionEnvMut<'_, WasiEnv>, clock: i32, _precision: i64, out: i32) -> i32 {
+fn clock_time_get(env: FunctionEnvMut<'_, HostEnv>, clock: i32, _precision: i64, out: i32) -> i32 {
     let nanos = match clock {
         CLOCK_REALTIME => SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -153,7 +135,7 @@ fn clock_time_get(env: FunctionEnvMut<'_, WasiEnv>, clock: i32, _precision: i64,
     }
 }
 
-fn environ_sizes_get(env: FunctionEnvMut<'_, WasiEnv>, count: i32, size: i32) -> i32 {
+fn environ_sizes_get(env: FunctionEnvMut<'_, HostEnv>, count: i32, size: i32) -> i32 {
     let (Ok(count), Ok(size)) = (u32::try_from(count), u32::try_from(size)) else {
         return errno::INVAL;
     };
@@ -167,7 +149,7 @@ fn environ_sizes_get(env: FunctionEnvMut<'_, WasiEnv>, count: i32, size: i32) ->
     errno::SUCCESS
 }
 
-fn environ_get(_env: FunctionEnvMut<'_, WasiEnv>, _environ: i32, _buf: i32) -> i32 {
+fn environ_get(_env: FunctionEnvMut<'_, HostEnv>, _environ: i32, _buf: i32) -> i32 {
     // The environment is empty: there is nothing to write.
     errno::SUCCESS
 }

@@ -25,6 +25,19 @@ extern "C" {
     fn __wasm_call_ctors();
 }
 
+#[link(wasm_import_module = "kobako")]
+extern "C" {
+    /// The host's checkpoint handler. The guest never calls it itself: the
+    /// artifact compiler instruments function entries and loops to call it
+    /// when their fuel runs out (engine/aot/src/checkpoints.rs).
+    fn refuel(remaining: i64) -> i64;
+}
+
+/// Keeps the `kobako.refuel` import in the module, where the artifact
+/// compiler looks for it.
+#[used]
+static KEEP_REFUEL_IMPORT: unsafe extern "C" fn(i64) -> i64 = refuel;
+
 /// Runs the C and Rust static constructors once per instance. Exporting it
 /// also stops wasm-ld from wrapping every export in a constructor/destructor
 /// pair.

@@ -9,8 +9,11 @@
 //! feature, Cranelift otherwise. The runtime never links a compiler: it loads
 //! the result on Wasmer's headless engine.
 
+mod checkpoints;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 use std::{env, fs};
 
@@ -18,7 +21,9 @@ use kobako_engine::manifest::{
     sha256_hex, ArtifactEntry, FileEntry, Manifest, MANIFEST_FORMAT, WASMER_VERSION,
 };
 use kobako_engine::platform;
-use wasmer::sys::{CpuFeature, EngineBuilder, Features, Target, Triple};
+use wasmer::sys::{
+    CompilerConfig, CpuFeature, EngineBuilder, Features, ModuleMiddleware, Target, Triple,
+};
 use wasmer::Module;
 
 const GUEST_WASM: &str = "kobako.wasm";
@@ -41,10 +46,13 @@ fn run() -> Result<(), String> {
     }
     .to_owned();
     let mut dir = PathBuf::from("artifacts");
+    let mut checkpoints = checkpoints::Checkpoints::default();
     let mut args = env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--compiler" => compiler = args.next().ok_or("--compiler needs a value")?,
+            // Only for measuring the instrumentation; never ship such an artifact.
+            "--no-checkpoints" => checkpoints.disabled = true,
             "-h" | "--help" => {
                 println!("usage: kobako-aot [--compiler llvm|cranelift] [ARTIFACTS_DIR]");
                 return Ok(());
@@ -52,16 +60,20 @@ fn run() -> Result<(), String> {
             other => dir = PathBuf::from(other),
         }
     }
-    compile(&dir, &compiler)
+    compile(&dir, &compiler, checkpoints)
 }
 
-fn compile(dir: &Path, compiler: &str) -> Result<(), String> {
+fn compile(
+    dir: &Path,
+    compiler: &str,
+    checkpoints: checkpoints::Checkpoints,
+) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
 
     let target = baseline_target();
     let features = guest_features();
-    let (builder, compiler_name) = engine_builder(compiler)?;
+    let (builder, compiler_name) = engine_builder(compiler, Arc::new(checkpoints))?;
     let engine = wasmer::Engine::from(
         builder
             .set_target(Some(target.clone()))
@@ -152,12 +164,16 @@ fn baseline_target() -> Target {
     Target::new(Triple::host(), features)
 }
 
-fn engine_builder(compiler: &str) -> Result<(EngineBuilder, String), String> {
+fn engine_builder(
+    compiler: &str,
+    middleware: Arc<dyn ModuleMiddleware>,
+) -> Result<(EngineBuilder, String), String> {
     match compiler {
-        "cranelift" => Ok((
-            EngineBuilder::new(wasmer::sys::Cranelift::new()),
-            "cranelift".into(),
-        )),
+        "cranelift" => {
+            let mut cranelift = wasmer::sys::Cranelift::new();
+            cranelift.push_middleware(middleware);
+            Ok((EngineBuilder::new(cranelift), "cranelift".into()))
+        }
         #[cfg(feature = "llvm")]
         "llvm" => {
             let mut llvm = wasmer::sys::LLVM::new();
@@ -166,6 +182,7 @@ fn engine_builder(compiler: &str) -> Result<(EngineBuilder, String), String> {
             // which keeps guest exceptions cheap under libgcc.
             let elf = cfg!(target_os = "linux");
             llvm.experimental_artifact(elf);
+            llvm.push_middleware(middleware);
             let name = if elf { "llvm-22.1-elf" } else { "llvm-22.1" };
             Ok((EngineBuilder::new(llvm), name.into()))
         }

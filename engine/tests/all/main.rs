@@ -2,6 +2,7 @@
 //! Wasmer again). They load the committed artifact from `artifacts/`.
 
 mod artifact;
+mod caps;
 mod eval;
 mod output;
 

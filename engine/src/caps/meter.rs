@@ -1,0 +1,187 @@
+//! Time, fuel and interrupts, checked whenever the guest runs out of fuel.
+//!
+//! The guest counts checkpoints down from a grant; at zero it calls
+//! `kobako.refuel(remaining)`, which lands in [`Meter::refuel`]. Grants are
+//! small ([`SLICE`]), so the host looks at the clock and the interrupt flag
+//! every few hundred microseconds of guest work and never needs to reach
+//! into a running instance from another thread.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::memory::MemoryBudget;
+use super::CapFired;
+use crate::Limits;
+
+/// Checkpoints per grant: about 0.1–0.3 ms of interpreter work, which keeps
+/// the timeout's lag far under 10 ms while the host call stays rare.
+pub(crate) const SLICE: u64 = 10_000;
+
+/// Stops a running invocation from any thread: the guest traps at its next
+/// refuel, within a fraction of a millisecond.
+#[derive(Debug, Clone, Default)]
+pub struct InterruptHandle(Arc<AtomicBool>);
+
+impl InterruptHandle {
+    /// Asks the running invocation, if any, to stop.
+    pub fn interrupt(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    fn take(&self) -> bool {
+        self.0.swap(false, Ordering::AcqRel)
+    }
+
+    fn clear(&self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Meter {
+    timeout: Option<Duration>,
+    deadline: Option<Instant>,
+    budget: Option<u64>,
+    used: u64,
+    last_grant: u64,
+    pub(crate) interrupt: InterruptHandle,
+    pub(crate) memory: Arc<MemoryBudget>,
+}
+
+impl Meter {
+    /// Starts an invocation's accounting; returns the first grant.
+    pub(crate) fn begin(&mut self, limits: &Limits, memory_pages: u64) -> u64 {
+        self.timeout = limits.timeout;
+        self.deadline = limits.timeout.map(|t| Instant::now() + t);
+        self.budget = limits.fuel;
+        self.used = 0;
+        self.interrupt.clear();
+        self.memory.begin(memory_pages, limits.memory_limit);
+        self.grant()
+    }
+
+    /// The guest's fuel ran out (`remaining` is at or below zero): account
+    /// for what it used, then grant more or say which cap fired.
+    pub(crate) fn refuel(&mut self, remaining: i64) -> Result<u64, CapFired> {
+        let spent = i128::from(self.last_grant) - i128::from(remaining);
+        self.used = self.used.saturating_add(u64::try_from(spent).unwrap_or(0));
+        self.check()?;
+        Ok(self.grant())
+    }
+
+    /// Checkpoints the current (or last) invocation has passed, as of its
+    /// last refuel or its end.
+    pub(crate) fn used(&self, remaining: i64) -> u64 {
+        let spent = i128::from(self.last_grant) - i128::from(remaining.max(0));
+        self.used.saturating_add(u64::try_from(spent).unwrap_or(0))
+    }
+
+    /// Whether the memory cap fired during this invocation.
+    pub(crate) fn check_memory(&self) -> Result<(), CapFired> {
+        match self.memory.exceeded() {
+            Some(limit) => Err(CapFired::Memory(limit)),
+            None => Ok(()),
+        }
+    }
+
+    /// The cap that has fired, if any, checked in order of precedence.
+    pub(crate) fn check(&self) -> Result<(), CapFired> {
+        if self.interrupt.take() {
+            return Err(CapFired::Interrupted);
+        }
+        self.check_memory()?;
+        if let (Some(deadline), Some(timeout)) = (self.deadline, self.timeout) {
+            if Instant::now() >= deadline {
+                return Err(CapFired::Timeout(timeout));
+            }
+        }
+        if let Some(budget) = self.budget {
+            if self.used > budget {
+                return Err(CapFired::Fuel(budget));
+            }
+        }
+        Ok(())
+    }
+
+    fn grant(&mut self) -> u64 {
+        let grant = match self.budget {
+            Some(budget) => SLICE.min(budget.saturating_sub(self.used)),
+            None => SLICE,
+        };
+        self.last_grant = grant;
+        grant
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(fuel: Option<u64>, timeout: Option<Duration>) -> Limits {
+        Limits {
+            fuel,
+            timeout,
+            ..Limits::default()
+        }
+    }
+
+    /// Simulates the instrumented guest: each checkpoint takes one unit of
+    /// fuel and calls refuel when the count goes below zero.
+    fn run(meter: &mut Meter, checkpoints: u64, grant: u64) -> Result<(), CapFired> {
+        let mut fuel = i64::try_from(grant).unwrap();
+        for _ in 0..checkpoints {
+            fuel -= 1;
+            if fuel < 0 {
+                fuel = i64::try_from(meter.refuel(fuel)?).unwrap();
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_fuel_budget_allows_exactly_that_many_checkpoints() {
+        for budget in [0, 1, 5, SLICE - 1, SLICE, SLICE + 1, 3 * SLICE + 7] {
+            let mut meter = Meter::default();
+            let first = meter.begin(&limits(Some(budget), None), 1);
+            assert_eq!(run(&mut meter, budget, first), Ok(()), "budget {budget}");
+            let mut meter = Meter::default();
+            let first = meter.begin(&limits(Some(budget), None), 1);
+            assert_eq!(
+                run(&mut meter, budget + 1, first),
+                Err(CapFired::Fuel(budget))
+            );
+        }
+    }
+
+    #[test]
+    fn no_budget_never_runs_out() {
+        let mut meter = Meter::default();
+        let first = meter.begin(&limits(None, None), 1);
+        assert_eq!(run(&mut meter, 10 * SLICE, first), Ok(()));
+    }
+
+    #[test]
+    fn a_passed_deadline_fires_at_the_next_refuel() {
+        let mut meter = Meter::default();
+        let first = meter.begin(&limits(None, Some(Duration::ZERO)), 1);
+        assert_eq!(
+            run(&mut meter, first + 1, first),
+            Err(CapFired::Timeout(Duration::ZERO))
+        );
+    }
+
+    #[test]
+    fn an_interrupt_fires_once_and_a_new_invocation_clears_it() {
+        let mut meter = Meter::default();
+        let first = meter.begin(&limits(None, None), 1);
+        meter.interrupt.interrupt();
+        assert_eq!(
+            run(&mut meter, first + 1, first),
+            Err(CapFired::Interrupted)
+        );
+        meter.interrupt.interrupt();
+        let first = meter.begin(&limits(None, None), 1);
+        assert_eq!(run(&mut meter, first + 1, first), Ok(()));
+    }
+}
