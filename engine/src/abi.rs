@@ -10,3 +10,13 @@ pub const REFUEL_IMPORT: &str = "refuel";
 /// The exported fuel global the artifact compiler adds: checkpoints (function
 /// entries and loop iterations) count it down.
 pub const FUEL_GLOBAL: &str = "kobako_fuel";
+
+/// The host function the guest calls once its interpreter has booted, right
+/// before the invocation's own code: fuel and memory growth are counted from
+/// there, so a budget measures the script, not the interpreter's start-up.
+pub const USER_CODE_IMPORT: &str = "begin_user_code";
+
+/// The host function the guest calls when the invocation's own code is done
+/// and only its reply and the interpreter's teardown remain: fuel stops
+/// counting there.
+pub const USER_CODE_END_IMPORT: &str = "end_user_code";

@@ -44,6 +44,7 @@ impl Guest {
             .map_err(protocol)?
             .clone();
         env.as_mut(store).memory = Some(memory.clone());
+        env.as_mut(store).fuel = Some(fuel.clone());
         let init: TypedFunction<(), ()> = instance
             .exports
             .get_typed_function(store, "_initialize")
@@ -85,8 +86,7 @@ impl Guest {
             .write(u64::from(ptr), source)
             .map_err(|e| Error::Trap(format!("cannot write the request: {e}")))?;
 
-        let pages = self.memory.view(store).size().0;
-        let grant = env.as_mut(store).meter.begin(limits, u64::from(pages));
+        let grant = env.as_mut(store).meter.begin(limits);
         self.fuel
             .set(
                 store,

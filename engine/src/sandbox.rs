@@ -100,7 +100,7 @@ impl Sandbox {
             Some(guest) => guest.fuel_left(&mut self.store),
             None => 0,
         };
-        self.env.as_ref(&self.store).meter.used(remaining)
+        self.env.as_ref(&self.store).meter.used_at(remaining)
     }
 
     fn begin(&mut self) {

@@ -31,6 +31,13 @@ extern "C" {
     /// artifact compiler instruments function entries and loops to call it
     /// when their fuel runs out (engine/aot/src/checkpoints.rs).
     fn refuel(remaining: i64) -> i64;
+
+    /// Tells the host that the interpreter is up and the invocation's own
+    /// code starts: fuel and memory budgets count from here.
+    pub(crate) fn begin_user_code();
+
+    /// Tells the host that the invocation's own code is done.
+    pub(crate) fn end_user_code();
 }
 
 /// Keeps the `kobako.refuel` import in the module, where the artifact

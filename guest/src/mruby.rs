@@ -29,6 +29,8 @@ pub fn eval(source: &[u8]) -> Reply {
             backtrace: Vec::new(),
         });
     }
+    // SAFETY: a host import with no arguments and no preconditions.
+    unsafe { crate::begin_user_code() };
     let mut sink = Sink::default();
     // SAFETY: `mrb` is a live state from kobako_open, `source` is valid for
     // `len` bytes, and `sink` outlives the call; the C side catches every
@@ -36,6 +38,8 @@ pub fn eval(source: &[u8]) -> Reply {
     unsafe {
         kobako_eval_source(mrb, source.as_ptr(), source.len(), (&raw mut sink).cast())
     };
+    // SAFETY: a host import with no arguments and no preconditions.
+    unsafe { crate::end_user_code() };
     // SAFETY: `mrb` came from kobako_open and is not used after this.
     unsafe { kobako_close(mrb) };
     sink.finish()

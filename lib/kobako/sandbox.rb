@@ -18,16 +18,29 @@ module Kobako
     attr_reader :stdout_limit
     # @return [Integer] bytes of captured stderr per invocation
     attr_reader :stderr_limit
+    # @return [Integer, nil] deterministic work budget per invocation, in
+    #   checkpoints (guest loop iterations and recursive calls)
+    attr_reader :fuel
 
+    # Every cap applies to each invocation on its own; nothing accumulates.
+    #
+    # @param timeout [Float, Integer, nil] wall-clock seconds (nil: none)
+    # @param memory_limit [Integer, nil] bytes of guest memory growth (nil: none)
+    # @param stdout_limit [Integer] bytes of $stdout kept; the rest is dropped
+    # @param stderr_limit [Integer] bytes of $stderr kept; the rest is dropped
+    # @param fuel [Integer, nil] deterministic work budget (nil: none); when
+    #   it runs out the invocation raises Kobako::TimeoutError
     # @raise [ArgumentError] for an option of the wrong type or range
     # @raise [Kobako::ArtifactError] when the compiled guest cannot be loaded
     def initialize(timeout: DEFAULT_TIMEOUT, memory_limit: DEFAULT_MEMORY_LIMIT,
-                   stdout_limit: DEFAULT_OUTPUT_LIMIT, stderr_limit: DEFAULT_OUTPUT_LIMIT)
+                   stdout_limit: DEFAULT_OUTPUT_LIMIT, stderr_limit: DEFAULT_OUTPUT_LIMIT, fuel: nil)
       @timeout = Options.timeout(timeout)
       @memory_limit = Options.positive_integer(:memory_limit, memory_limit, nil_ok: true)
       @stdout_limit = Options.byte_limit(:stdout_limit, stdout_limit)
       @stderr_limit = Options.byte_limit(:stderr_limit, stderr_limit)
-      @native = Native::Sandbox.new(Kobako.artifacts_dir)
+      @fuel = Options.positive_integer(:fuel, fuel, nil_ok: true)
+      @native = Native::Sandbox.new(Kobako.artifacts_dir,
+                                    [@timeout, @fuel, @memory_limit, @stdout_limit, @stderr_limit])
     end
 
     # Evaluates Ruby source in the guest and returns the value of its last
@@ -38,6 +51,8 @@ module Kobako
     # @raise [TypeError] when source is not a String
     # @raise [Kobako::SandboxError] when the script raises and does not rescue,
     #   does not parse, or returns a value that cannot leave the sandbox
+    # @raise [Kobako::TimeoutError] when the timeout or the fuel budget runs out
+    # @raise [Kobako::MemoryLimitError] when guest memory would grow past memory_limit
     # @raise [Kobako::TrapError] when the guest faults
     def eval(source)
       raise TypeError, "source must be a String, not #{source.class}" unless source.is_a?(String)
@@ -50,6 +65,12 @@ module Kobako
 
     # @return [String] what the last invocation wrote to $stderr
     def stderr = @native.stderr
+
+    # @return [Boolean] whether the last invocation wrote more to $stdout than stdout_limit
+    def stdout_truncated? = @native.stdout_truncated?
+
+    # @return [Boolean] whether the last invocation wrote more to $stderr than stderr_limit
+    def stderr_truncated? = @native.stderr_truncated?
 
     # Validation of the constructor's options.
     module Options

@@ -45,19 +45,35 @@ pub(crate) struct Meter {
     budget: Option<u64>,
     used: u64,
     last_grant: u64,
+    /// Fuel and memory budgets apply from the start of user code on; the
+    /// interpreter's boot is only bound by the timeout and interrupts.
+    booting: bool,
+    memory_limit: Option<u64>,
     pub(crate) interrupt: InterruptHandle,
     pub(crate) memory: Arc<MemoryBudget>,
 }
 
 impl Meter {
     /// Starts an invocation's accounting; returns the first grant.
-    pub(crate) fn begin(&mut self, limits: &Limits, memory_pages: u64) -> u64 {
+    pub(crate) fn begin(&mut self, limits: &Limits) -> u64 {
         self.timeout = limits.timeout;
         self.deadline = limits.timeout.map(|t| Instant::now() + t);
         self.budget = limits.fuel;
+        self.memory_limit = limits.memory_limit;
         self.used = 0;
+        self.booting = true;
         self.interrupt.clear();
-        self.memory.begin(memory_pages, limits.memory_limit);
+        self.memory.begin(0, None);
+        self.grant()
+    }
+
+    /// The interpreter has booted and the invocation's own code starts:
+    /// fuel and memory growth count from here. Returns the new value of the
+    /// fuel global.
+    pub(crate) fn begin_user_code(&mut self, memory_pages: u64) -> u64 {
+        self.booting = false;
+        self.used = 0;
+        self.memory.begin(memory_pages, self.memory_limit);
         self.grant()
     }
 
@@ -70,9 +86,21 @@ impl Meter {
         Ok(self.grant())
     }
 
-    /// Checkpoints the current (or last) invocation has passed, as of its
-    /// last refuel or its end.
-    pub(crate) fn used(&self, remaining: i64) -> u64 {
+    /// The invocation's own code is done: stop counting fuel (the teardown
+    /// that follows is the interpreter's). `remaining` is the fuel global's
+    /// value; returns its new value.
+    pub(crate) fn end_user_code(&mut self, remaining: i64) -> u64 {
+        self.used = self.used_at(remaining);
+        self.booting = true;
+        self.grant()
+    }
+
+    /// Checkpoints the invocation's own code passed: up to now while it
+    /// runs (given the fuel global's value), in total once it has ended.
+    pub(crate) fn used_at(&self, remaining: i64) -> u64 {
+        if self.booting {
+            return self.used;
+        }
         let spent = i128::from(self.last_grant) - i128::from(remaining.max(0));
         self.used.saturating_add(u64::try_from(spent).unwrap_or(0))
     }
@@ -96,7 +124,7 @@ impl Meter {
                 return Err(CapFired::Timeout(timeout));
             }
         }
-        if let Some(budget) = self.budget {
+        if let (Some(budget), false) = (self.budget, self.booting) {
             if self.used > budget {
                 return Err(CapFired::Fuel(budget));
             }
@@ -105,9 +133,9 @@ impl Meter {
     }
 
     fn grant(&mut self) -> u64 {
-        let grant = match self.budget {
-            Some(budget) => SLICE.min(budget.saturating_sub(self.used)),
-            None => SLICE,
+        let grant = match (self.budget, self.booting) {
+            (Some(budget), false) => SLICE.min(budget.saturating_sub(self.used)),
+            _ => SLICE,
         };
         self.last_grant = grant;
         grant
@@ -143,10 +171,17 @@ mod tests {
     fn a_fuel_budget_allows_exactly_that_many_checkpoints() {
         for budget in [0, 1, 5, SLICE - 1, SLICE, SLICE + 1, 3 * SLICE + 7] {
             let mut meter = Meter::default();
-            let first = meter.begin(&limits(Some(budget), None), 1);
+            let boot = meter.begin(&limits(Some(budget), None));
+            assert_eq!(
+                run(&mut meter, 3 * SLICE, boot),
+                Ok(()),
+                "the boot is not counted"
+            );
+            let first = meter.begin_user_code(1);
             assert_eq!(run(&mut meter, budget, first), Ok(()), "budget {budget}");
             let mut meter = Meter::default();
-            let first = meter.begin(&limits(Some(budget), None), 1);
+            meter.begin(&limits(Some(budget), None));
+            let first = meter.begin_user_code(1);
             assert_eq!(
                 run(&mut meter, budget + 1, first),
                 Err(CapFired::Fuel(budget))
@@ -157,14 +192,14 @@ mod tests {
     #[test]
     fn no_budget_never_runs_out() {
         let mut meter = Meter::default();
-        let first = meter.begin(&limits(None, None), 1);
+        let first = meter.begin(&limits(None, None));
         assert_eq!(run(&mut meter, 10 * SLICE, first), Ok(()));
     }
 
     #[test]
     fn a_passed_deadline_fires_at_the_next_refuel() {
         let mut meter = Meter::default();
-        let first = meter.begin(&limits(None, Some(Duration::ZERO)), 1);
+        let first = meter.begin(&limits(None, Some(Duration::ZERO)));
         assert_eq!(
             run(&mut meter, first + 1, first),
             Err(CapFired::Timeout(Duration::ZERO))
@@ -174,14 +209,14 @@ mod tests {
     #[test]
     fn an_interrupt_fires_once_and_a_new_invocation_clears_it() {
         let mut meter = Meter::default();
-        let first = meter.begin(&limits(None, None), 1);
+        let first = meter.begin(&limits(None, None));
         meter.interrupt.interrupt();
         assert_eq!(
             run(&mut meter, first + 1, first),
             Err(CapFired::Interrupted)
         );
         meter.interrupt.interrupt();
-        let first = meter.begin(&limits(None, None), 1);
+        let first = meter.begin(&limits(None, None));
         assert_eq!(run(&mut meter, first + 1, first), Ok(()));
     }
 }

@@ -19,12 +19,16 @@ fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
 static TRAP_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TrapError"));
 static SANDBOX_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "SandboxError"));
 static ARTIFACT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "ArtifactError"));
+static TIMEOUT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TimeoutError"));
+static MEMORY_LIMIT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "MemoryLimitError"));
 
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
     // Resolve every class now, so a missing one fails at require time.
     Lazy::force(&TRAP_ERROR, ruby);
     Lazy::force(&SANDBOX_ERROR, ruby);
     Lazy::force(&ARTIFACT_ERROR, ruby);
+    Lazy::force(&TIMEOUT_ERROR, ruby);
+    Lazy::force(&MEMORY_LIMIT_ERROR, ruby);
     Ok(())
 }
 
@@ -51,6 +55,10 @@ pub fn raise(ruby: &Ruby, error: EngineError) -> Error {
             }
         }
         EngineError::Artifact(message) => Error::new(ruby.get_inner(&ARTIFACT_ERROR), message),
+        EngineError::Timeout(message) => Error::new(ruby.get_inner(&TIMEOUT_ERROR), message),
+        EngineError::MemoryLimit(message) => {
+            Error::new(ruby.get_inner(&MEMORY_LIMIT_ERROR), message)
+        }
         other => Error::new(ruby.get_inner(&TRAP_ERROR), other.to_string()),
     }
 }

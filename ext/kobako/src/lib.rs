@@ -4,6 +4,7 @@
 //! converts.
 
 mod errors;
+mod gvl;
 mod sandbox;
 mod value;
 

@@ -1,15 +1,17 @@
-//! `Kobako::Native::Sandbox`: one engine sandbox behind a `RefCell`, so a
-//! re-entrant or concurrent use becomes a Ruby error instead of undefined
-//! behaviour.
+//! `Kobako::Native::Sandbox`: one engine sandbox behind a mutex, so a second
+//! thread using it while an invocation runs gets a clear error instead of
+//! corrupting it.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::time::Duration;
 
-use kobako_engine::{Artifact, Sandbox as EngineSandbox};
+use kobako_engine::{
+    Artifact, Error as EngineError, InterruptHandle, Limits, Sandbox as EngineSandbox,
+};
 use magnus::{function, method, prelude::*, Error, RString, Ruby};
 
-use crate::{errors, value};
+use crate::{errors, gvl, value};
 
 /// The artifact is loaded once per process, by the first sandbox.
 static ARTIFACT: Mutex<Option<Artifact>> = Mutex::new(None);
@@ -27,51 +29,88 @@ fn artifact(ruby: &Ruby, dir: PathBuf) -> Result<Artifact, Error> {
 }
 
 #[magnus::wrap(class = "Kobako::Native::Sandbox", free_immediately, size)]
-struct Sandbox(RefCell<EngineSandbox>);
+struct Sandbox {
+    inner: Mutex<EngineSandbox>,
+    interrupt: InterruptHandle,
+}
+
+/// The options `lib/kobako/sandbox.rb` has already validated.
+type Options = (Option<f64>, Option<u64>, Option<u64>, usize, usize);
 
 impl Sandbox {
-    fn new(ruby: &Ruby, artifacts_dir: String) -> Result<Self, Error> {
+    fn new(ruby: &Ruby, artifacts_dir: String, options: Options) -> Result<Self, Error> {
+        let (timeout, fuel, memory_limit, stdout_limit, stderr_limit) = options;
+        let limits = Limits {
+            timeout: timeout.map(Duration::from_secs_f64),
+            fuel,
+            memory_limit,
+            stdout_limit,
+            stderr_limit,
+        };
         let artifact = artifact(ruby, PathBuf::from(artifacts_dir))?;
-        Ok(Sandbox(RefCell::new(EngineSandbox::new(&artifact))))
+        let sandbox = EngineSandbox::with_limits(&artifact, limits);
+        let interrupt = sandbox.interrupt_handle();
+        Ok(Sandbox {
+            inner: Mutex::new(sandbox),
+            interrupt,
+        })
+    }
+
+    fn lock(&self, ruby: &Ruby) -> Result<MutexGuard<'_, EngineSandbox>, Error> {
+        match self.inner.try_lock() {
+            Ok(guard) => Ok(guard),
+            Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(Error::new(
+                ruby.exception_runtime_error(),
+                "this Kobako::Sandbox is running an invocation in another thread; \
+                 use one Sandbox per thread",
+            )),
+        }
     }
 
     fn eval(ruby: &Ruby, rb_self: &Self, source: RString) -> Result<magnus::Value, Error> {
         // SAFETY: the slice is copied at once, before any Ruby code can run
         // and move or mutate the string.
         let source = unsafe { source.as_slice() }.to_vec();
-        let mut sandbox = rb_self.0.try_borrow_mut().map_err(|_| busy(ruby))?;
-        let result = sandbox.eval(source);
+        let mut sandbox = rb_self.lock(ruby)?;
+        let result = gvl::without_gvl(&rb_self.interrupt, || sandbox.eval(source));
         drop(sandbox);
         match result {
-            Ok(v) => value::to_ruby(ruby, v),
-            Err(e) => Err(errors::raise(ruby, e)),
+            Some(Ok(v)) => value::to_ruby(ruby, v),
+            None | Some(Err(EngineError::Interrupted)) => {
+                // Ruby stopped the guest to deliver an interrupt: let it.
+                gvl::check_interrupts(ruby)?;
+                Err(errors::raise(ruby, EngineError::Interrupted))
+            }
+            Some(Err(e)) => Err(errors::raise(ruby, e)),
         }
     }
 
     fn stdout(ruby: &Ruby, rb_self: &Self) -> Result<RString, Error> {
-        let sandbox = rb_self.0.try_borrow().map_err(|_| busy(ruby))?;
-        Ok(value::output(ruby, sandbox.stdout()))
+        Ok(value::output(ruby, rb_self.lock(ruby)?.stdout()))
     }
 
     fn stderr(ruby: &Ruby, rb_self: &Self) -> Result<RString, Error> {
-        let sandbox = rb_self.0.try_borrow().map_err(|_| busy(ruby))?;
-        Ok(value::output(ruby, sandbox.stderr()))
+        Ok(value::output(ruby, rb_self.lock(ruby)?.stderr()))
     }
-}
 
-fn busy(ruby: &Ruby) -> Error {
-    Error::new(
-        ruby.exception_runtime_error(),
-        "this Kobako::Sandbox is already running an invocation",
-    )
+    fn stdout_truncated(ruby: &Ruby, rb_self: &Self) -> Result<bool, Error> {
+        Ok(rb_self.lock(ruby)?.stdout_truncated())
+    }
+
+    fn stderr_truncated(ruby: &Ruby, rb_self: &Self) -> Result<bool, Error> {
+        Ok(rb_self.lock(ruby)?.stderr_truncated())
+    }
 }
 
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
     let native = ruby.define_module("Kobako")?.define_module("Native")?;
     let class = native.define_class("Sandbox", ruby.class_object())?;
-    class.define_singleton_method("new", function!(Sandbox::new, 1))?;
+    class.define_singleton_method("new", function!(Sandbox::new, 2))?;
     class.define_method("eval", method!(Sandbox::eval, 1))?;
     class.define_method("stdout", method!(Sandbox::stdout, 0))?;
     class.define_method("stderr", method!(Sandbox::stderr, 0))?;
+    class.define_method("stdout_truncated?", method!(Sandbox::stdout_truncated, 0))?;
+    class.define_method("stderr_truncated?", method!(Sandbox::stderr_truncated, 0))?;
     Ok(())
 }

@@ -1,0 +1,70 @@
+# frozen_string_literal: true
+
+require_relative "../test_helper"
+require "timeout"
+
+# The GVL is released while guest code runs (SPEC §10).
+class ThreadsTest < Minitest::Test
+  def monotonic = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+
+  # A script that runs for about `seconds` on this machine.
+  def busy_script(seconds)
+    sandbox = Kobako::Sandbox.new(timeout: nil)
+    started = monotonic
+    sandbox.eval("i = 0; i += 1 while i < 1_000_000")
+    per_million = monotonic - started
+    "i = 0; i += 1 while i < #{(seconds / per_million * 1_000_000).to_i}; i"
+  end
+
+  def test_two_sandboxes_on_two_threads_overlap
+    script = busy_script(0.2)
+    sandboxes = Array.new(2) { Kobako::Sandbox.new(timeout: nil) }
+    sandboxes.each { |s| s.eval("nil") }
+    started = monotonic
+    sandboxes.first.eval(script)
+    one = monotonic - started
+
+    started = monotonic
+    sandboxes.map { |s| Thread.new { s.eval(script) } }.each(&:join)
+    two = monotonic - started
+    assert_operator two, :<, one * 1.5, "one: #{one.round(3)} s, two in parallel: #{two.round(3)} s"
+  end
+
+  def test_ruby_threads_run_while_the_guest_runs
+    sandbox = Kobako::Sandbox.new(timeout: nil)
+    ticks = 0
+    ticker = Thread.new { loop { ticks += 1; sleep 0.005 } }
+    sandbox.eval(busy_script(0.2))
+    ticker.kill
+    assert_operator ticks, :>=, 10, "the ticker thread was starved"
+  end
+
+  def test_timeout_timeout_stops_a_running_eval
+    sandbox = Kobako::Sandbox.new(timeout: nil)
+    started = monotonic
+    assert_raises(Timeout::Error) { Timeout.timeout(0.05) { sandbox.eval("loop {}") } }
+    assert_operator monotonic - started, :<, 0.5
+    assert_equal 2, sandbox.eval("1 + 1"), "usable after being interrupted"
+  end
+
+  def test_thread_kill_stops_a_running_eval
+    sandbox = Kobako::Sandbox.new(timeout: nil)
+    thread = Thread.new { sandbox.eval("loop {}") }
+    sleep 0.05
+    started = monotonic
+    thread.kill
+    assert thread.join(1), "the thread did not stop"
+    assert_operator monotonic - started, :<, 0.5
+    assert_equal 2, sandbox.eval("1 + 1"), "usable after its thread was killed"
+  end
+
+  def test_one_sandbox_from_two_threads_is_refused_not_corrupted
+    sandbox = Kobako::Sandbox.new(timeout: 2)
+    runner = Thread.new { sandbox.eval("i = 0; i += 1 while i < 20_000_000; i") }
+    sleep 0.05
+    error = assert_raises(RuntimeError) { sandbox.eval("1") }
+    assert_match(/another thread/, error.message)
+    assert_equal 20_000_000, runner.value
+    assert_equal 1, sandbox.eval("1")
+  end
+end
