@@ -6,6 +6,7 @@ use std::time::Instant;
 use wasmer::{Function, FunctionEnv, FunctionEnvMut, Global, Imports, Memory, RuntimeError, Store};
 
 use crate::abi::{REFUEL_IMPORT, REFUEL_MODULE, USER_CODE_END_IMPORT, USER_CODE_IMPORT};
+use crate::callbacks::{self, Callbacks};
 use crate::caps::meter::Meter;
 use crate::caps::output::Output;
 use crate::wasi;
@@ -17,6 +18,7 @@ pub(crate) struct HostEnv {
     pub(crate) stdout: Output,
     pub(crate) stderr: Output,
     pub(crate) meter: Meter,
+    pub(crate) callbacks: Box<dyn Callbacks>,
     pub(crate) started: Instant,
 }
 
@@ -28,6 +30,7 @@ impl HostEnv {
             stdout: Output::default(),
             stderr: Output::default(),
             meter: Meter::default(),
+            callbacks: Box::new(callbacks::Defaults),
             started: Instant::now(),
         }
     }
@@ -92,7 +95,10 @@ fn set_fuel(
 /// `kobako.refuel(remaining) -> grant`, called by the checkpoints the
 /// artifact compiler instrumented into the guest.
 fn refuel(mut env: FunctionEnvMut<'_, HostEnv>, remaining: i64) -> Result<i64, RuntimeError> {
-    match env.data_mut().meter.refuel(remaining) {
+    let HostEnv {
+        meter, callbacks, ..
+    } = env.data_mut();
+    match meter.refuel(remaining, || callbacks.on_interrupt()) {
         Ok(grant) => Ok(i64::try_from(grant).unwrap_or(i64::MAX)),
         Err(fired) => Err(RuntimeError::user(Box::new(fired))),
     }

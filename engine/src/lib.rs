@@ -29,6 +29,7 @@
 
 pub mod abi;
 mod artifact;
+mod callbacks;
 mod caps;
 mod error;
 mod guest;
@@ -40,6 +41,7 @@ mod sandbox;
 mod wasi;
 
 pub use artifact::{default_artifacts_dir, Artifact};
+pub use callbacks::Callbacks;
 pub use caps::meter::InterruptHandle;
 pub use error::Error;
 pub use kobako_wire::Value;

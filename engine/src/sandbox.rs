@@ -2,6 +2,7 @@
 
 use wasmer::{FunctionEnv, Store};
 
+use crate::callbacks::Callbacks;
 use crate::caps::meter::InterruptHandle;
 use crate::guest::Guest;
 use crate::host::HostEnv;
@@ -47,6 +48,11 @@ impl Sandbox {
     /// The caps every invocation runs under.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Installs the hooks the running invocations call back into.
+    pub fn set_callbacks(&mut self, callbacks: Box<dyn Callbacks>) {
+        self.env.as_mut(&mut self.store).callbacks = callbacks;
     }
 
     /// A handle that stops the running invocation from any thread; the

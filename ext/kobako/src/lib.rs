@@ -3,6 +3,7 @@
 //! behaviour lives in the engine (Rust) or in `lib/` (Ruby); this crate only
 //! converts.
 
+mod callbacks;
 mod errors;
 mod gvl;
 mod sandbox;

@@ -11,6 +11,7 @@ use kobako_engine::{
 };
 use magnus::{function, method, prelude::*, Error, RString, Ruby};
 
+use crate::callbacks::{self, RubyCallbacks};
 use crate::{errors, gvl, value};
 
 /// The artifact is loaded once per process, by the first sandbox.
@@ -48,7 +49,8 @@ impl Sandbox {
             stderr_limit,
         };
         let artifact = artifact(ruby, PathBuf::from(artifacts_dir))?;
-        let sandbox = EngineSandbox::with_limits(&artifact, limits);
+        let mut sandbox = EngineSandbox::with_limits(&artifact, limits);
+        sandbox.set_callbacks(Box::new(RubyCallbacks));
         let interrupt = sandbox.interrupt_handle();
         Ok(Sandbox {
             inner: Mutex::new(sandbox),
@@ -73,16 +75,30 @@ impl Sandbox {
         // and move or mutate the string.
         let source = unsafe { source.as_slice() }.to_vec();
         let mut sandbox = rb_self.lock(ruby)?;
-        let result = gvl::without_gvl(&rb_self.interrupt, || sandbox.eval(source));
+        let result = loop {
+            match gvl::without_gvl(&rb_self.interrupt, || sandbox.eval(&source)) {
+                Some(result) => break result,
+                // Ruby had an interrupt pending and did not start the guest:
+                // let Ruby handle it (it may raise), then start again.
+                None => {
+                    if let Err(raised) = gvl::check_interrupts(ruby) {
+                        return Err(raised);
+                    }
+                }
+            }
+        };
         drop(sandbox);
         match result {
-            Some(Ok(v)) => value::to_ruby(ruby, v),
-            None | Some(Err(EngineError::Interrupted)) => {
-                // Ruby stopped the guest to deliver an interrupt: let it.
+            Ok(v) => value::to_ruby(ruby, v),
+            Err(EngineError::Interrupted) => {
+                // Ruby stopped the guest to deliver an interrupt: deliver it.
+                if let Some(raised) = callbacks::take_pending() {
+                    return Err(raised);
+                }
                 gvl::check_interrupts(ruby)?;
                 Err(errors::raise(ruby, EngineError::Interrupted))
             }
-            Some(Err(e)) => Err(errors::raise(ruby, e)),
+            Err(e) => Err(errors::raise(ruby, e)),
         }
     }
 
