@@ -80,11 +80,7 @@ impl Sandbox {
                 Some(result) => break result,
                 // Ruby had an interrupt pending and did not start the guest:
                 // let Ruby handle it (it may raise), then start again.
-                None => {
-                    if let Err(raised) = gvl::check_interrupts(ruby) {
-                        return Err(raised);
-                    }
-                }
+                None => gvl::check_interrupts(ruby)?,
             }
         };
         drop(sandbox);
