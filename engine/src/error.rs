@@ -11,6 +11,13 @@ pub enum Error {
     /// its value has no wire form.
     #[error("{}: {}", .0.klass, .0.message)]
     Sandbox(GuestError),
+    /// Preloaded bytecode could not be loaded: not RITE, truncated, or from
+    /// another mruby version.
+    #[error("{0}")]
+    Bytecode(String),
+    /// Preloading after the first invocation.
+    #[error("the sandbox is sealed: preload before the first invocation")]
+    Sealed,
     /// The invocation ran past its timeout or used up its fuel budget; the
     /// message says which.
     #[error("{0}")]

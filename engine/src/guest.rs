@@ -1,7 +1,7 @@
 //! The guest ABI: one instance of the guest module and the exports the host
 //! drives (`_initialize`, `kobako_buffer`, `kobako_eval`, the fuel global).
 
-use kobako_wire::Reply;
+use kobako_wire::{Reply, Request};
 use wasmer::{FunctionEnv, Global, Instance, Memory, Module, RuntimeError, Store, TypedFunction};
 
 use crate::abi::FUEL_GLOBAL;
@@ -15,7 +15,7 @@ pub(crate) struct Guest {
     memory: Memory,
     fuel: Global,
     buffer: TypedFunction<u32, u32>,
-    eval: TypedFunction<u32, u64>,
+    invoke: TypedFunction<u32, u64>,
     _instance: Instance,
 }
 
@@ -53,9 +53,9 @@ impl Guest {
             .exports
             .get_typed_function(store, "kobako_buffer")
             .map_err(protocol)?;
-        let eval = instance
+        let invoke = instance
             .exports
-            .get_typed_function(store, "kobako_eval")
+            .get_typed_function(store, "kobako_invoke")
             .map_err(protocol)?;
         // Constructors run without caps; they are the module's own, fixed work.
         fuel.set(store, wasmer::Value::I64(i64::MAX))
@@ -65,21 +65,23 @@ impl Guest {
             memory,
             fuel,
             buffer,
-            eval,
+            invoke,
             _instance: instance,
         })
     }
 
-    /// Evaluates `source` under `limits` and returns the guest's reply.
-    pub(crate) fn eval(
+    /// Runs `request` under `limits` and returns the guest's reply.
+    pub(crate) fn invoke(
         &self,
         store: &mut Store,
         env: &FunctionEnv<HostEnv>,
         limits: &Limits,
-        source: &[u8],
+        request: &Request,
     ) -> Result<Reply, Error> {
+        let request = kobako_wire::encode(request).map_err(|e| Error::Trap(e.to_string()))?;
+        let source = request.as_slice();
         let len = u32::try_from(source.len())
-            .map_err(|_| Error::Trap("source larger than 4 GiB".into()))?;
+            .map_err(|_| Error::Trap("request larger than 4 GiB".into()))?;
         let ptr = self.buffer.call(store, len).map_err(trap)?;
         self.memory
             .view(store)
@@ -93,7 +95,7 @@ impl Guest {
                 wasmer::Value::I64(i64::try_from(grant).unwrap_or(i64::MAX)),
             )
             .map_err(|e| Error::Trap(e.message()))?;
-        let called = self.eval.call(store, len);
+        let called = self.invoke.call(store, len);
         // A refused growth is the memory cap firing, whatever the guest then
         // did with its NoMemoryError.
         if let Err(fired) = env.as_ref(store).meter.check_memory() {

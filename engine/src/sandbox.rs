@@ -1,5 +1,6 @@
 //! One isolated guest and its invocations.
 
+use kobako_wire::{Action, Reply, Request, Snippet};
 use wasmer::{FunctionEnv, Store};
 
 use crate::callbacks::Callbacks;
@@ -8,6 +9,9 @@ use crate::guest::Guest;
 use crate::host::HostEnv;
 use crate::{Artifact, Error, Limits, Value};
 
+/// The class the guest reports for preloaded bytecode it cannot load.
+const BYTECODE_ERROR: &str = "Kobako::BytecodeError";
+
 /// An isolated mruby guest. See the crate docs for what it costs.
 pub struct Sandbox {
     artifact: Artifact,
@@ -15,6 +19,8 @@ pub struct Sandbox {
     store: Store,
     env: FunctionEnv<HostEnv>,
     guest: Option<Guest>,
+    snippets: Vec<Snippet>,
+    sealed: bool,
 }
 
 // SAFETY: Wasmer 7.4's `Store` is `!Send` only because of raw pointers into
@@ -42,6 +48,8 @@ impl Sandbox {
             store,
             env,
             guest: None,
+            snippets: Vec::new(),
+            sealed: false,
         }
     }
 
@@ -61,21 +69,97 @@ impl Sandbox {
         self.env.as_ref(&self.store).meter.interrupt.clone()
     }
 
-    /// Evaluates Ruby `source` in a fresh interpreter state and returns the
-    /// value of its last expression.
+    /// Evaluates Ruby `source` in a fresh interpreter state (with the
+    /// preloaded snippets replayed) and returns the value of its last
+    /// expression. The first invocation seals the sandbox.
     ///
     /// # Errors
     /// [`Error::Sandbox`] when the script raises and does not rescue, does not
-    /// parse, or returns a value with no wire form; [`Error::Timeout`],
+    /// parse, or returns a value with no wire form; [`Error::Bytecode`] when
+    /// a preloaded binary snippet is not loadable bytecode; [`Error::Timeout`],
     /// [`Error::MemoryLimit`] or [`Error::Interrupted`] when a cap stops it;
     /// [`Error::Trap`] when the guest faults. After any of them the sandbox
     /// is ready for the next invocation.
     pub fn eval(&mut self, source: impl AsRef<[u8]>) -> Result<Value, Error> {
-        self.begin();
-        match self.invoke(source.as_ref())? {
-            kobako_wire::Reply::Value(v) => Ok(v),
-            kobako_wire::Reply::Error(e) => Err(Error::Sandbox(e)),
+        let source = source.as_ref().to_vec();
+        self.invocation(Action::Eval { source })
+    }
+
+    /// Calls `target.call(*args, **kwargs)` in a fresh interpreter state,
+    /// where `target` names a top-level constant a preloaded snippet
+    /// defined. The first invocation seals the sandbox.
+    ///
+    /// # Errors
+    /// As [`Sandbox::eval`]; a missing constant is an [`Error::Sandbox`]
+    /// whose message says `undefined entrypoint` and whose details list, as
+    /// `available`, the constants the snippets defined.
+    pub fn run(
+        &mut self,
+        target: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Value, Error> {
+        let target = target.to_owned();
+        self.invocation(Action::Run {
+            target,
+            args,
+            kwargs,
+        })
+    }
+
+    /// Compiles `source` with the guest's own compiler and keeps it, to be
+    /// replayed (in insertion order) before every invocation. `name` is the
+    /// file name its backtraces show.
+    ///
+    /// # Errors
+    /// [`Error::Sealed`] after the first invocation; [`Error::Sandbox`] for a
+    /// syntax error.
+    pub fn preload_code(&mut self, source: &[u8], name: &str) -> Result<(), Error> {
+        self.check_unsealed()?;
+        let bytecode = self.compile(source, name, true)?;
+        self.snippets.push(Snippet { bytecode });
+        Ok(())
+    }
+
+    /// Keeps mruby 3.2 bytecode (RITE), to be replayed before every
+    /// invocation. It is validated when first loaded: bytecode the guest
+    /// cannot load fails that invocation with [`Error::Bytecode`].
+    ///
+    /// # Errors
+    /// [`Error::Sealed`] after the first invocation.
+    pub fn preload_binary(&mut self, bytecode: Vec<u8>) -> Result<(), Error> {
+        self.check_unsealed()?;
+        self.snippets.push(Snippet { bytecode });
+        Ok(())
+    }
+
+    /// Compiles `source` to mruby bytecode with the guest's own compiler,
+    /// without running it; `debug` keeps line numbers for backtraces. Does
+    /// not seal the sandbox.
+    ///
+    /// # Errors
+    /// [`Error::Sandbox`] for a syntax error; the cap errors as for `eval`.
+    pub fn compile(&mut self, source: &[u8], name: &str, debug: bool) -> Result<Vec<u8>, Error> {
+        let action = Action::Compile {
+            source: source.to_vec(),
+            name: name.to_owned(),
+            debug,
+        };
+        match self.invoke(&Request {
+            snippets: Vec::new(),
+            action,
+        })? {
+            Reply::Bytecode(bytes) => Ok(bytes),
+            Reply::Error(e) => Err(Error::Sandbox(e)),
+            Reply::Value(_) => Err(Error::Trap(
+                "the guest answered a compile with a value".into(),
+            )),
         }
+    }
+
+    /// Whether the first invocation has happened (no more preloading).
+    pub fn sealed(&self) -> bool {
+        self.sealed
     }
 
     /// What the last invocation wrote to `$stdout`, up to `stdout_limit`.
@@ -99,8 +183,8 @@ impl Sandbox {
     }
 
     /// Checkpoints (loop iterations and recursive calls) the last
-    /// invocation passed: the unit of [`Limits::fuel`]. Deterministic for a
-    /// given script.
+    /// invocation's own code passed: the unit of [`Limits::fuel`]. The same
+    /// script in a fresh sandbox always uses the same amount.
     pub fn fuel_used(&mut self) -> u64 {
         let remaining = match &self.guest {
             Some(guest) => guest.fuel_left(&mut self.store),
@@ -109,21 +193,39 @@ impl Sandbox {
         self.env.as_ref(&self.store).meter.used_at(remaining)
     }
 
-    fn begin(&mut self) {
+    fn check_unsealed(&self) -> Result<(), Error> {
+        if self.sealed {
+            return Err(Error::Sealed);
+        }
+        Ok(())
+    }
+
+    fn invocation(&mut self, action: Action) -> Result<Value, Error> {
+        self.sealed = true;
+        let request = Request {
+            snippets: self.snippets.clone(),
+            action,
+        };
+        match self.invoke(&request)? {
+            Reply::Value(v) => Ok(v),
+            Reply::Error(e) if e.klass == BYTECODE_ERROR => Err(Error::Bytecode(e.message)),
+            Reply::Error(e) => Err(Error::Sandbox(e)),
+            Reply::Bytecode(_) => Err(Error::Trap("the guest answered with bytecode".into())),
+        }
+    }
+
+    /// Runs one request. On any error the instance is dropped (a trap can
+    /// leave it mid-operation), so the next call starts a new one.
+    fn invoke(&mut self, request: &Request) -> Result<Reply, Error> {
         let (stdout_limit, stderr_limit) = (self.limits.stdout_limit, self.limits.stderr_limit);
         let env = self.env.as_mut(&mut self.store);
         env.stdout.begin(stdout_limit);
         env.stderr.begin(stderr_limit);
-    }
-
-    /// Runs one invocation. On any error the instance is dropped (a trap can
-    /// leave it mid-operation), so the next call starts a new one.
-    fn invoke(&mut self, source: &[u8]) -> Result<kobako_wire::Reply, Error> {
         let guest = match self.guest.take() {
             Some(guest) => guest,
             None => Guest::instantiate(&mut self.store, self.artifact.module(), &self.env)?,
         };
-        let reply = guest.eval(&mut self.store, &self.env, &self.limits, source)?;
+        let reply = guest.invoke(&mut self.store, &self.env, &self.limits, request)?;
         self.guest = Some(guest);
         Ok(reply)
     }

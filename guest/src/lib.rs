@@ -2,7 +2,7 @@
 //!
 //! The host drives one instance of this module through three exports:
 //! `_initialize` once per instance, then per invocation `kobako_buffer(len)`
-//! to get a place for the request bytes and `kobako_eval(len)` to run them.
+//! to get a place for the request bytes and `kobako_invoke(len)` to run them.
 //! The reply is a MessagePack [`kobako_wire::Reply`] whose location comes
 //! back packed as `(ptr << 32) | len`; it stays valid until the next call.
 //!
@@ -11,10 +11,11 @@
 
 mod mruby;
 mod sink;
+mod tape;
 
 use std::cell::RefCell;
 
-use kobako_wire::{GuestError, Reply};
+use kobako_wire::{GuestError, Reply, Request};
 
 thread_local! {
     static REQUEST: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -65,13 +66,22 @@ pub extern "C" fn kobako_buffer(len: u32) -> *mut u8 {
     })
 }
 
-/// Evaluates the first `len` bytes of the request buffer as Ruby source in a
-/// fresh interpreter and returns the packed location of the reply.
+/// Runs the [`kobako_wire::Request`] in the first `len` bytes of the
+/// request buffer in a fresh interpreter and returns the packed location of
+/// the reply.
 #[no_mangle]
-pub extern "C" fn kobako_eval(len: u32) -> u64 {
-    let reply = REQUEST.with_borrow(|source| {
-        let source = &source[..(len as usize).min(source.len())];
-        mruby::eval(source)
+pub extern "C" fn kobako_invoke(len: u32) -> u64 {
+    let reply = REQUEST.with_borrow(|bytes| {
+        let bytes = &bytes[..(len as usize).min(bytes.len())];
+        match kobako_wire::decode::<Request>(bytes) {
+            Ok(request) => mruby::invoke(&request),
+            Err(e) => Reply::Error(GuestError {
+                klass: "Kobako::WireError".into(),
+                message: e.to_string(),
+                backtrace: Vec::new(),
+                details: Vec::new(),
+            }),
+        }
     });
     publish(&reply)
 }
@@ -82,6 +92,7 @@ fn publish(reply: &Reply) -> u64 {
             klass: "Kobako::WireError".into(),
             message: e.to_string(),
             backtrace: Vec::new(),
+            details: Vec::new(),
         }))
         .unwrap_or_default()
     });

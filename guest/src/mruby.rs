@@ -1,10 +1,11 @@
-//! The C entry points of the glue (mrbgem/src/eval.c).
+//! The C entry points of the glue (mrbgem/src/eval.c), behind a safe API.
 
-use std::ffi::c_void;
+use std::ffi::{c_void, CString};
 
-use kobako_wire::{GuestError, Reply};
+use kobako_wire::{Action, GuestError, Reply, Request, Value};
 
 use crate::sink::Sink;
+use crate::tape::Tape;
 
 #[repr(C)]
 struct MrbState {
@@ -14,33 +15,136 @@ struct MrbState {
 extern "C" {
     fn kobako_open() -> *mut MrbState;
     fn kobako_close(mrb: *mut MrbState);
+    fn kobako_mark_constants(mrb: *mut MrbState, sink: *mut c_void) -> i32;
+    fn kobako_load_snippet(mrb: *mut MrbState, bytes: *const u8, len: usize, sink: *mut c_void) -> i32;
     fn kobako_eval_source(mrb: *mut MrbState, source: *const u8, len: usize, sink: *mut c_void) -> i32;
+    fn kobako_run(
+        mrb: *mut MrbState,
+        name: *const u8,
+        name_len: usize,
+        items: *const crate::tape::TapeItem,
+        count: usize,
+        sink: *mut c_void,
+    ) -> i32;
+    fn kobako_compile(
+        mrb: *mut MrbState,
+        source: *const u8,
+        len: usize,
+        name: *const std::ffi::c_char,
+        debug: i32,
+        sink: *mut c_void,
+        bin: *mut *mut u8,
+        bin_len: *mut usize,
+    ) -> i32;
+    fn kobako_free(mrb: *mut MrbState, ptr: *mut c_void);
 }
 
-/// Evaluates `source` in a fresh interpreter.
-pub fn eval(source: &[u8]) -> Reply {
-    // SAFETY: kobako_open has no preconditions; it returns null only when
-    // the interpreter could not allocate its initial state.
-    let mrb = unsafe { kobako_open() };
-    if mrb.is_null() {
-        return Reply::Error(GuestError {
-            klass: "NoMemoryError".into(),
-            message: "the interpreter could not start".into(),
-            backtrace: Vec::new(),
-        });
+fn error(klass: &str, message: impl Into<String>) -> Reply {
+    Reply::Error(GuestError {
+        klass: klass.into(),
+        message: message.into(),
+        backtrace: Vec::new(),
+        details: Vec::new(),
+    })
+}
+
+/// A fresh interpreter, closed on drop.
+struct State(*mut MrbState);
+
+impl State {
+    fn open() -> Option<State> {
+        // SAFETY: kobako_open has no preconditions; it returns null only when
+        // the interpreter could not allocate its initial state.
+        let mrb = unsafe { kobako_open() };
+        (!mrb.is_null()).then_some(State(mrb))
     }
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        // SAFETY: the state came from kobako_open and is not used after this.
+        unsafe { kobako_close(self.0) };
+    }
+}
+
+/// Runs one request in a fresh interpreter.
+pub fn invoke(request: &Request) -> Reply {
+    let Some(state) = State::open() else {
+        return error("NoMemoryError", "the interpreter could not start");
+    };
+    let mrb = state.0;
     // SAFETY: a host import with no arguments and no preconditions.
     unsafe { crate::begin_user_code() };
     let mut sink = Sink::default();
-    // SAFETY: `mrb` is a live state from kobako_open, `source` is valid for
-    // `len` bytes, and `sink` outlives the call; the C side catches every
-    // Ruby exception before returning, so nothing unwinds through here.
-    unsafe {
-        kobako_eval_source(mrb, source.as_ptr(), source.len(), (&raw mut sink).cast())
-    };
-    // SAFETY: a host import with no arguments and no preconditions.
+    let reply = run_action(mrb, request, &mut sink);
+    // SAFETY: as above.
     unsafe { crate::end_user_code() };
-    // SAFETY: `mrb` came from kobako_open and is not used after this.
-    unsafe { kobako_close(mrb) };
-    sink.finish()
+    drop(state);
+    reply
+}
+
+fn run_action(mrb: *mut MrbState, request: &Request, sink: &mut Sink) -> Reply {
+    let sink_ptr: *mut c_void = std::ptr::from_mut(sink).cast();
+    // SAFETY (every call below): `mrb` is a live state from kobako_open, the
+    // pointers and lengths describe live buffers owned by `request`, `sink`
+    // outlives the call, and the C side catches every Ruby exception before
+    // returning, so nothing unwinds through Rust frames.
+    if !request.snippets.is_empty() {
+        if unsafe { kobako_mark_constants(mrb, sink_ptr) } != 0 {
+            return std::mem::take(sink).finish();
+        }
+        for snippet in &request.snippets {
+            let bytes = &snippet.bytecode;
+            if unsafe { kobako_load_snippet(mrb, bytes.as_ptr(), bytes.len(), sink_ptr) } != 0 {
+                return std::mem::take(sink).finish();
+            }
+        }
+    }
+    match &request.action {
+        Action::Eval { source } => {
+            unsafe { kobako_eval_source(mrb, source.as_ptr(), source.len(), sink_ptr) };
+            std::mem::take(sink).finish()
+        }
+        Action::Run { target, args, kwargs } => {
+            let args = Value::Array(args.clone());
+            let kwargs = Value::Hash(
+                kwargs.iter().map(|(k, v)| (Value::Symbol(k.clone()), v.clone())).collect(),
+            );
+            let mut tape = Tape::default();
+            if tape.push(&args).and_then(|()| tape.push(&kwargs)).is_err() {
+                return error("ArgumentError", "an argument is larger than 4 GiB");
+            }
+            unsafe {
+                kobako_run(mrb, target.as_ptr(), target.len(), tape.as_ptr(), tape.len(), sink_ptr)
+            };
+            std::mem::take(sink).finish()
+        }
+        Action::Compile { source, name, debug } => {
+            let Ok(name) = CString::new(name.as_str()) else {
+                return error("ArgumentError", "the name contains a NUL byte");
+            };
+            let mut bin: *mut u8 = std::ptr::null_mut();
+            let mut bin_len = 0usize;
+            let failed = unsafe {
+                kobako_compile(
+                    mrb,
+                    source.as_ptr(),
+                    source.len(),
+                    name.as_ptr(),
+                    i32::from(*debug),
+                    sink_ptr,
+                    &raw mut bin,
+                    &raw mut bin_len,
+                )
+            };
+            if failed != 0 || bin.is_null() {
+                return std::mem::take(sink).finish();
+            }
+            // SAFETY: kobako_compile returned a buffer of `bin_len` bytes,
+            // allocated by mruby, which is freed right after this copy.
+            let bytes = unsafe { std::slice::from_raw_parts(bin, bin_len) }.to_vec();
+            unsafe { kobako_free(mrb, bin.cast()) };
+            Reply::Bytecode(bytes)
+        }
+    }
 }

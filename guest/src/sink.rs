@@ -20,12 +20,26 @@ pub struct Sink {
     done: Option<Value>,
     unsupported: Option<String>,
     error: Option<GuestError>,
+    /// The next complete value is the error's details.
+    details_next: bool,
 }
 
 impl Sink {
     fn push(&mut self, mut value: Value) {
         loop {
             let Some(frame) = self.open.last_mut() else {
+                if std::mem::take(&mut self.details_next) {
+                    if let (Some(error), Value::Hash(pairs)) = (self.error.as_mut(), value) {
+                        error.details = pairs
+                            .into_iter()
+                            .filter_map(|(k, v)| match k {
+                                Value::Str(k) | Value::Symbol(k) => Some((k, v)),
+                                _ => None,
+                            })
+                            .collect();
+                    }
+                    return;
+                }
                 self.done = Some(value);
                 return;
             };
@@ -70,6 +84,7 @@ impl Sink {
                      Integer, Float, String, Symbol, Array or Hash"
                 ),
                 backtrace: Vec::new(),
+                details: Vec::new(),
             });
         }
         match self.done {
@@ -78,6 +93,7 @@ impl Sink {
                 klass: "Kobako::WireError".into(),
                 message: "the result walk ended early".into(),
                 backtrace: Vec::new(),
+                details: Vec::new(),
             }),
         }
     }
@@ -192,6 +208,7 @@ unsafe extern "C" fn kobako_put_error(
         klass: text(klass),
         message: text(message),
         backtrace: Vec::new(),
+        details: Vec::new(),
     });
 }
 
@@ -202,4 +219,10 @@ unsafe extern "C" fn kobako_put_backtrace_line(s: *mut Sink, line: *const u8, le
     if let Some(error) = s.error.as_mut() {
         error.backtrace.push(text(line));
     }
+}
+
+#[no_mangle]
+unsafe extern "C" fn kobako_put_details(s: *mut Sink) {
+    // SAFETY: the C side passes back the sink it was given.
+    unsafe { sink(s) }.details_next = true;
 }

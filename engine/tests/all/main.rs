@@ -5,6 +5,7 @@ mod artifact;
 mod caps;
 mod eval;
 mod output;
+mod preload;
 
 use std::sync::OnceLock;
 

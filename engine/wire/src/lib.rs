@@ -11,10 +11,13 @@
 
 #![deny(missing_docs)]
 
+pub mod bytes;
 mod reply;
+mod request;
 mod value;
 
 pub use reply::{GuestError, Reply};
+pub use request::{Action, Request, Snippet};
 pub use value::{ext, Value};
 
 /// A message that could not be encoded or decoded.

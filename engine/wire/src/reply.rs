@@ -11,6 +11,8 @@ pub enum Reply {
     Value(Value),
     /// The script raised and did not rescue, or its value has no wire form.
     Error(GuestError),
+    /// Compiled bytecode, the answer to [`Action::Compile`](crate::Action).
+    Bytecode(#[serde(with = "crate::bytes")] Vec<u8>),
 }
 
 /// An exception that ended an invocation inside the guest.
@@ -22,4 +24,7 @@ pub struct GuestError {
     pub message: String,
     /// The guest backtrace, innermost frame first.
     pub backtrace: Vec<String>,
+    /// Further facts, e.g. `available` for a missing entrypoint.
+    #[serde(default)]
+    pub details: Vec<(String, Value)>,
 }

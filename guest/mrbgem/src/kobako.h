@@ -31,6 +31,32 @@ void kobako_put_unsupported(void *sink, const char *what, size_t len);
 void kobako_put_error(void *sink, const char *klass, size_t klass_len,
                       const char *message, size_t message_len);
 void kobako_put_backtrace_line(void *sink, const char *line, size_t len);
+/* The next complete value walked is the error's details (a Hash). */
+void kobako_put_details(void *sink);
+
+/* A value the host sent, flattened depth-first (guest/src/tape.rs). */
+enum kobako_tape_kind {
+  KOBAKO_TAPE_NIL = 0, KOBAKO_TAPE_TRUE = 1, KOBAKO_TAPE_FALSE = 2,
+  KOBAKO_TAPE_INT = 3, KOBAKO_TAPE_FLOAT = 4, KOBAKO_TAPE_STR = 5,
+  KOBAKO_TAPE_BYTES = 6, KOBAKO_TAPE_SYMBOL = 7, KOBAKO_TAPE_ARRAY = 8,
+  KOBAKO_TAPE_HASH = 9
+};
+
+struct kobako_tape_item {
+  uint32_t kind;
+  uint32_t len;     /* bytes of a string, elements of an array, pairs of a hash */
+  int64_t integer;
+  double number;
+  const char *ptr;
+};
+
+/* Builds the value that starts at items[*pos]; advances *pos past it. May
+ * raise (NoMemoryError), so it runs under protection. */
+mrb_value kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t count,
+                             size_t *pos);
+
+/* Reports `exc` as the invocation's error into `sink`. */
+void kobako_report_error(mrb_state *mrb, mrb_value exc, void *sink);
 
 /* Implemented in C (value.c): walk `value` into `sink`. May raise
  * (NoMemoryError) and must therefore run under protection. */
