@@ -9,6 +9,8 @@ module Kobako
     DEFAULT_TIMEOUT = 60.0
     DEFAULT_MEMORY_LIMIT = 1 << 20
     DEFAULT_OUTPUT_LIMIT = 1 << 20
+    # Names of entrypoints, snippets, namespaces and members.
+    CONSTANT_NAME = /\A[A-Z]\w*\z/
 
     # @return [Float, nil] seconds of wall clock per invocation
     attr_reader :timeout
@@ -58,6 +60,57 @@ module Kobako
       raise TypeError, "source must be a String, not #{source.class}" unless source.is_a?(String)
 
       @native.eval(source)
+    end
+
+    # Calls +Target.call(*args, **kwargs)+ in the guest, where +Target+ is a
+    # top-level constant that a preloaded snippet defined.
+    #
+    # @param target [Symbol, String] the constant's name, e.g. +:Adder+
+    # @return the call's value, as for #eval
+    # @raise [TypeError] when target is not a Symbol or String
+    # @raise [ArgumentError] when target is not a constant name, or a
+    #   keyword key is not a Symbol (nothing runs, nothing is sealed)
+    # @raise [Kobako::SandboxError] when the constant is missing
+    #   (+details["available"]+ lists what the snippets defined) or does not
+    #   respond to +call+, or the call raises
+    def run(target, *args, **kwargs)
+      unless target.is_a?(Symbol) || target.is_a?(String)
+        raise TypeError, "target must be a Symbol or String, not #{target.class}"
+      end
+      name = target.to_s
+      raise ArgumentError, "target #{name.inspect} must match #{CONSTANT_NAME.inspect}" unless CONSTANT_NAME.match?(name)
+      raise ArgumentError, "kwargs keys must be Symbols" unless kwargs.each_key.all?(Symbol)
+
+      @native.run(name, args, kwargs)
+    end
+
+    # Adds a snippet that is replayed, in insertion order, into every fresh
+    # guest state before each invocation. Either Ruby source, compiled here
+    # and now by the guest's own compiler, or mruby 3.2 bytecode (see
+    # Kobako.compile), validated when it is first loaded.
+    #
+    # @param code [String] Ruby source
+    # @param name [Symbol, String] names the snippet in backtraces
+    # @param binary [String] RITE bytecode
+    # @return [self]
+    # @raise [Kobako::SandboxError] when code does not parse
+    # @raise [ArgumentError] after the first invocation, or for bad arguments
+    def preload(code: nil, name: nil, binary: nil)
+      if code && binary
+        raise ArgumentError, "preload takes code: or binary:, not both"
+      elsif code
+        raise TypeError, "code must be a String, not #{code.class}" unless code.is_a?(String)
+        raise ArgumentError, "name #{name.inspect} must match #{CONSTANT_NAME.inspect}" unless CONSTANT_NAME.match?(name.to_s)
+
+        @native.preload_code(code, name.to_s)
+      elsif binary
+        raise TypeError, "binary must be a String, not #{binary.class}" unless binary.is_a?(String)
+
+        @native.preload_binary(binary)
+      else
+        raise ArgumentError, "preload needs code: (with name:) or binary:"
+      end
+      self
     end
 
     # @return [String] what the last invocation wrote to $stdout

@@ -6,6 +6,8 @@ use kobako_engine::Error as EngineError;
 use magnus::value::{Lazy, ReprValue};
 use magnus::{prelude::*, Error, Exception, ExceptionClass, RModule, Ruby};
 
+use crate::value;
+
 fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
     let kobako: RModule = ruby
         .class_object()
@@ -19,6 +21,7 @@ fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
 static TRAP_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TrapError"));
 static SANDBOX_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "SandboxError"));
 static ARTIFACT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "ArtifactError"));
+static BYTECODE_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "BytecodeError"));
 static TIMEOUT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TimeoutError"));
 static MEMORY_LIMIT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "MemoryLimitError"));
 
@@ -28,6 +31,7 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
     Lazy::force(&SANDBOX_ERROR, ruby);
     Lazy::force(&ARTIFACT_ERROR, ruby);
     Lazy::force(&TIMEOUT_ERROR, ruby);
+    Lazy::force(&BYTECODE_ERROR, ruby);
     Lazy::force(&MEMORY_LIMIT_ERROR, ruby);
     Ok(())
 }
@@ -36,24 +40,36 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
 pub fn raise(ruby: &Ruby, error: EngineError) -> Error {
     match error {
         EngineError::Sandbox(guest) => {
-            let kwargs = ruby.hash_new();
-            let set = |k: &str, v: magnus::Value| kwargs.aset(ruby.to_symbol(k), v);
-            let lines = ruby.ary_from_iter(guest.backtrace.iter().map(|l| ruby.str_new(l)));
-            let built = set("klass", ruby.str_new(&guest.klass).as_value())
-                .and_then(|()| set("backtrace_lines", lines.as_value()))
+            let details = ruby.hash_new();
+            let built = guest
+                .details
+                .into_iter()
+                .try_for_each(|(k, v)| details.aset(ruby.str_new(&k), value::to_ruby(ruby, v)?))
                 .and_then(|()| {
-                    ruby.get_inner(&SANDBOX_ERROR)
-                        .as_r_class()
-                        .funcall::<_, _, Exception>(
-                            "new",
-                            (ruby.str_new(&guest.message), magnus::KwArgs(kwargs)),
-                        )
+                    guest_failure(
+                        ruby,
+                        ruby.get_inner(&SANDBOX_ERROR),
+                        &guest.message,
+                        &guest.klass,
+                        &guest.backtrace,
+                        details,
+                    )
                 });
-            match built {
-                Ok(exception) => exception.into(),
-                Err(e) => e,
-            }
+            built.unwrap_or_else(|e| e)
         }
+        EngineError::Bytecode(message) => guest_failure(
+            ruby,
+            ruby.get_inner(&BYTECODE_ERROR),
+            &message,
+            "Kobako::BytecodeError",
+            &[],
+            ruby.hash_new(),
+        )
+        .unwrap_or_else(|e| e),
+        EngineError::Sealed => Error::new(
+            ruby.exception_arg_error(),
+            "the sandbox is sealed: define, bind and preload before the first #eval or #run",
+        ),
         EngineError::Artifact(message) => Error::new(ruby.get_inner(&ARTIFACT_ERROR), message),
         EngineError::Timeout(message) => Error::new(ruby.get_inner(&TIMEOUT_ERROR), message),
         EngineError::MemoryLimit(message) => {
@@ -61,4 +77,24 @@ pub fn raise(ruby: &Ruby, error: EngineError) -> Error {
         }
         other => Error::new(ruby.get_inner(&TRAP_ERROR), other.to_string()),
     }
+}
+
+/// `class.new(message, klass:, backtrace_lines:, details:)` as an Error.
+fn guest_failure(
+    ruby: &Ruby,
+    class: ExceptionClass,
+    message: &str,
+    klass: &str,
+    backtrace: &[String],
+    details: magnus::RHash,
+) -> Result<Error, Error> {
+    let kwargs = ruby.hash_new();
+    let lines = ruby.ary_from_iter(backtrace.iter().map(|l| ruby.str_new(l)));
+    kwargs.aset(ruby.to_symbol("klass"), ruby.str_new(klass))?;
+    kwargs.aset(ruby.to_symbol("backtrace_lines"), lines)?;
+    kwargs.aset(ruby.to_symbol("details"), details)?;
+    let exception: Exception = class
+        .as_r_class()
+        .funcall("new", (ruby.str_new(message), magnus::KwArgs(kwargs)))?;
+    Ok(exception.into())
 }

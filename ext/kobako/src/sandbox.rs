@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
+use kobako_engine::Value;
 use kobako_engine::{
     Artifact, Error as EngineError, InterruptHandle, Limits, Sandbox as EngineSandbox,
 };
-use magnus::{function, method, prelude::*, Error, RString, Ruby};
+use magnus::{function, method, prelude::*, Error, RArray, RHash, RString, Ruby};
 
 use crate::callbacks::{self, RubyCallbacks};
 use crate::{errors, gvl, value};
@@ -70,13 +71,16 @@ impl Sandbox {
         }
     }
 
-    fn eval(ruby: &Ruby, rb_self: &Self, source: RString) -> Result<magnus::Value, Error> {
-        // SAFETY: the slice is copied at once, before any Ruby code can run
-        // and move or mutate the string.
-        let source = unsafe { source.as_slice() }.to_vec();
+    /// Runs `work` on the engine sandbox without the GVL, delivering Ruby
+    /// interrupts that arrive meanwhile.
+    fn invoke<T>(
+        ruby: &Ruby,
+        rb_self: &Self,
+        mut work: impl FnMut(&mut EngineSandbox) -> Result<T, EngineError>,
+    ) -> Result<T, Error> {
         let mut sandbox = rb_self.lock(ruby)?;
         let result = loop {
-            match gvl::without_gvl(&rb_self.interrupt, || sandbox.eval(&source)) {
+            match gvl::without_gvl(&rb_self.interrupt, || work(&mut sandbox)) {
                 Some(result) => break result,
                 // Ruby had an interrupt pending and did not start the guest:
                 // let Ruby handle it (it may raise), then start again.
@@ -85,7 +89,7 @@ impl Sandbox {
         };
         drop(sandbox);
         match result {
-            Ok(v) => value::to_ruby(ruby, v),
+            Ok(v) => Ok(v),
             Err(EngineError::Interrupted) => {
                 // Ruby stopped the guest to deliver an interrupt: deliver it.
                 if let Some(raised) = callbacks::take_pending() {
@@ -96,6 +100,67 @@ impl Sandbox {
             }
             Err(e) => Err(errors::raise(ruby, e)),
         }
+    }
+
+    fn eval(ruby: &Ruby, rb_self: &Self, source: RString) -> Result<magnus::Value, Error> {
+        let source = bytes_of(source);
+        let value = Self::invoke(ruby, rb_self, |sandbox| sandbox.eval(&source))?;
+        value::to_ruby(ruby, value)
+    }
+
+    fn run(
+        ruby: &Ruby,
+        rb_self: &Self,
+        target: String,
+        args: RArray,
+        kwargs: RHash,
+    ) -> Result<magnus::Value, Error> {
+        let Value::Array(args) = value::from_ruby(ruby, args.as_value())? else {
+            unreachable!("an RArray converts to an Array");
+        };
+        let Value::Hash(pairs) = value::from_ruby(ruby, kwargs.as_value())? else {
+            unreachable!("an RHash converts to a Hash");
+        };
+        let kwargs = pairs
+            .into_iter()
+            .map(|(k, v)| match k {
+                Value::Symbol(name) => Ok((name, v)),
+                _ => Err(Error::new(
+                    ruby.exception_arg_error(),
+                    "kwargs keys must be Symbols",
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let value = Self::invoke(ruby, rb_self, |sandbox| {
+            sandbox.run(&target, args.clone(), kwargs.clone())
+        })?;
+        value::to_ruby(ruby, value)
+    }
+
+    fn preload_code(ruby: &Ruby, rb_self: &Self, code: RString, name: String) -> Result<(), Error> {
+        let code = bytes_of(code);
+        Self::invoke(ruby, rb_self, |sandbox| sandbox.preload_code(&code, &name))
+    }
+
+    fn preload_binary(ruby: &Ruby, rb_self: &Self, binary: RString) -> Result<(), Error> {
+        let binary = bytes_of(binary);
+        Self::invoke(ruby, rb_self, |sandbox| {
+            sandbox.preload_binary(binary.clone())
+        })
+    }
+
+    fn compile(
+        ruby: &Ruby,
+        rb_self: &Self,
+        source: RString,
+        name: String,
+        debug: bool,
+    ) -> Result<RString, Error> {
+        let source = bytes_of(source);
+        let bytecode = Self::invoke(ruby, rb_self, |sandbox| {
+            sandbox.compile(&source, &name, debug)
+        })?;
+        Ok(ruby.str_from_slice(&bytecode))
     }
 
     fn stdout(ruby: &Ruby, rb_self: &Self) -> Result<RString, Error> {
@@ -120,9 +185,20 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
     let class = native.define_class("Sandbox", ruby.class_object())?;
     class.define_singleton_method("new", function!(Sandbox::new, 2))?;
     class.define_method("eval", method!(Sandbox::eval, 1))?;
+    class.define_method("run", method!(Sandbox::run, 3))?;
+    class.define_method("preload_code", method!(Sandbox::preload_code, 2))?;
+    class.define_method("preload_binary", method!(Sandbox::preload_binary, 1))?;
+    class.define_method("compile", method!(Sandbox::compile, 3))?;
     class.define_method("stdout", method!(Sandbox::stdout, 0))?;
     class.define_method("stderr", method!(Sandbox::stderr, 0))?;
     class.define_method("stdout_truncated?", method!(Sandbox::stdout_truncated, 0))?;
     class.define_method("stderr_truncated?", method!(Sandbox::stderr_truncated, 0))?;
     Ok(())
+}
+
+/// A copy of a Ruby String's bytes, made before the guest runs.
+fn bytes_of(string: RString) -> Vec<u8> {
+    // SAFETY: the slice is copied at once, before any Ruby code can run and
+    // move or mutate the string.
+    unsafe { string.as_slice() }.to_vec()
 }

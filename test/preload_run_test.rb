@@ -1,0 +1,142 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+class PreloadRunTest < Minitest::Test
+  def setup
+    @sandbox = Kobako::Sandbox.new
+  end
+
+  def test_run_calls_a_preloaded_entrypoint
+    @sandbox.preload(code: "Adder = ->(a, b) { a + b }", name: :Adder)
+    assert_equal 5, @sandbox.run(:Adder, 2, 3)
+    assert_equal 7, @sandbox.run("Adder", 3, 4)
+  end
+
+  def test_preload_returns_self_and_chains
+    assert_same @sandbox, @sandbox.preload(code: "A = 1", name: :A)
+  end
+
+  def test_keyword_arguments_arrive_as_keywords
+    @sandbox.preload(code: "Geo = ->(name:, region:) { \"#{'#{region}/#{name}'}\" }", name: :Geo)
+    assert_equal "us/alice", @sandbox.run(:Geo, name: "alice", region: "us")
+    @sandbox2 = Kobako::Sandbox.new
+    @sandbox2.preload(code: "Opts = ->(opts) { opts[:name] }", name: :Opts)
+    assert_equal "bob", @sandbox2.run(:Opts, name: "bob")
+  end
+
+  def test_snippets_replay_in_order_and_persist_across_invocations
+    @sandbox.preload(code: "module Util; def self.double(x) = x * 2; end", name: :Util)
+    @sandbox.preload(code: "Quad = ->(x) { Util.double(Util.double(x)) }", name: :Quad)
+    assert_equal 12, @sandbox.run(:Quad, 3)
+    @sandbox.eval("$poison = true; Util.singleton_class.send(:undef_method, :double)")
+    assert_equal 20, @sandbox.run(:Quad, 5)
+    assert_nil @sandbox.eval("$poison")
+  end
+
+  def test_a_syntax_error_raises_at_preload
+    error = assert_raises(Kobako::SandboxError) { @sandbox.preload(code: "Broken = ->(", name: :Broken) }
+    assert_equal "SyntaxError", error.klass
+    @sandbox.preload(code: "Fine = -> { :ok }", name: :Fine)
+    assert_equal :ok, @sandbox.run(:Fine)
+  end
+
+  def test_preload_after_the_first_invocation_is_refused
+    @sandbox.eval("1")
+    assert_raises(ArgumentError) { @sandbox.preload(code: "Late = 1", name: :Late) }
+  end
+
+  def test_a_failing_first_invocation_still_seals
+    assert_raises(Kobako::SandboxError) { @sandbox.eval("raise 'boom'") }
+    assert_raises(ArgumentError) { @sandbox.preload(code: "Late = 1", name: :Late) }
+  end
+
+  def test_preload_argument_errors
+    assert_raises(ArgumentError) { @sandbox.preload(code: "X = 1", name: :lower) }
+    assert_raises(ArgumentError) { @sandbox.preload(code: "X = 1", name: "A::B") }
+    assert_raises(ArgumentError) { @sandbox.preload(code: "X = 1") }
+    assert_raises(ArgumentError) { @sandbox.preload }
+    assert_raises(ArgumentError) { @sandbox.preload(code: "X = 1", name: :X, binary: "x") }
+    assert_raises(TypeError) { @sandbox.preload(code: 1, name: :X) }
+    assert_raises(TypeError) { @sandbox.preload(binary: 1) }
+  end
+
+  def test_run_preflight_errors_do_not_seal
+    error = assert_raises(TypeError) { @sandbox.run(42) }
+    assert_match(/Symbol or String/, error.message)
+    %w[lower A::B].push("").each do |bad|
+      error = assert_raises(ArgumentError) { @sandbox.run(bad) }
+      assert_match(/must match/, error.message)
+    end
+    error = assert_raises(ArgumentError) { @sandbox.run(:X, **{ "a" => 1 }) }
+    assert_match(/kwargs keys must be Symbols/, error.message)
+    @sandbox.preload(code: "Still = -> { :open }", name: :Still)
+    assert_equal :open, @sandbox.run(:Still)
+  end
+
+  def test_a_missing_entrypoint_lists_what_the_snippets_defined
+    @sandbox.preload(code: "Alpha = -> { 1 }\nBeta = 2", name: :Snippets)
+    error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Gamma) }
+    assert_equal "undefined entrypoint: Gamma", error.message
+    assert_equal [:Alpha, :Beta], error.details["available"]
+    error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Beta) }
+    assert_match(/does not respond to :call/, error.message)
+  end
+
+  def test_an_error_inside_the_entrypoint_is_a_sandbox_error_with_its_frames
+    @sandbox.preload(code: "Boom = ->(x) {\n  x / 0\n}", name: :Boom)
+    error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Boom, 1) }
+    assert_equal "ZeroDivisionError", error.klass
+    assert(error.backtrace_lines.any? { |line| line.include?("Boom") }, error.backtrace_lines.inspect)
+  end
+
+  def test_arguments_round_trip_exactly
+    @sandbox.preload(code: "Echo = ->(*args, **kw) { [args, kw] }", name: :Echo)
+    args = [nil, true, false, 2**63 - 1, -2**63, 1.5, -0.0, Float::INFINITY, "héllo", :sym,
+            [1, [2, [3]]], { 1 => "one", "two" => :two, [3] => nil }]
+    back_args, back_kw = @sandbox.run(:Echo, *args, key: "value")
+    assert_equal args, back_args
+    assert_predicate back_args[6], :zero?
+    assert_predicate 1 / back_args[6], :negative?
+    assert_equal({ key: "value" }, back_kw)
+    nan = @sandbox.run(:Echo, Float::NAN).first.first
+    assert_predicate nan, :nan?
+  end
+
+  def test_arguments_without_a_wire_form_are_refused_before_running
+    @sandbox.preload(code: "Echo = ->(x) { x }", name: :Echo)
+    assert_raises(RangeError) { @sandbox.run(:Echo, 2**64) }
+    assert_raises(ArgumentError) { @sandbox.run(:Echo, (1..200).reduce([]) { |a, _| [a] }) }
+    assert_equal 1, @sandbox.run(:Echo, 1)
+  end
+
+  def test_compiled_bytecode_preloads_with_and_without_debug_info
+    source = "Triple = ->(x) {\n  x * 3\n}"
+    debug = Kobako.compile(source, name: "triple.rb")
+    stripped = Kobako.compile(source, name: "triple.rb", debug: false)
+    assert_equal Encoding::ASCII_8BIT, debug.encoding
+    assert debug.start_with?("RITE0300")
+    assert_operator stripped.bytesize, :<, debug.bytesize
+    [debug, stripped].each do |bytecode|
+      sandbox = Kobako::Sandbox.new.preload(binary: bytecode)
+      assert_equal 12, sandbox.run(:Triple, 4)
+    end
+  end
+
+  def test_compile_reports_syntax_errors
+    error = assert_raises(Kobako::SandboxError) { Kobako.compile("def (", name: "bad.rb") }
+    assert_equal "SyntaxError", error.klass
+  end
+
+  def test_invalid_bytecode_raises_bytecode_error_on_first_use
+    good = Kobako.compile("Ok = 1", name: "ok.rb")
+    wrong_version = good.dup.tap { |b| b[4, 4] = "0200" }
+    { "garbage, not bytecode" => /RITE/, good[0, good.bytesize / 2] => /truncated/,
+      good[0, 6] => /truncated/, wrong_version => /version/ }.each do |bytes, says|
+      sandbox = Kobako::Sandbox.new.preload(binary: bytes)
+      error = assert_raises(Kobako::BytecodeError) { sandbox.eval("1") }
+      assert_match says, error.message
+      assert_kind_of Kobako::SandboxError, error
+    end
+  end
+end
