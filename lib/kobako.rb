@@ -11,6 +11,10 @@ rescue LoadError
   require_relative "kobako/kobako"
 end
 
+require_relative "kobako/handle"
+require_relative "kobako/reflection_floor"
+require_relative "kobako/dispatcher"
+require_relative "kobako/namespace"
 require_relative "kobako/sandbox"
 
 # Runs untrusted Ruby in an in-process WebAssembly sandbox: an mruby guest,

@@ -20,3 +20,10 @@ pub const USER_CODE_IMPORT: &str = "begin_user_code";
 /// and only its reply and the interpreter's teardown remain: fuel stops
 /// counting there.
 pub const USER_CODE_END_IMPORT: &str = "end_user_code";
+
+/// The host function behind every guest call to a service or Handle:
+/// `call(request_ptr, request_len) -> reply_len`.
+pub const SERVICE_CALL_IMPORT: &str = "call";
+
+/// `take_reply(ptr)`: copies the last `call`'s reply into guest memory.
+pub const TAKE_REPLY_IMPORT: &str = "take_reply";

@@ -1,5 +1,7 @@
 //! What the embedder hears from a running invocation.
 
+use kobako_wire::{ServiceCall, ServiceReply};
+
 /// Hooks an embedder installs on a [`Sandbox`](crate::Sandbox) with
 /// [`Sandbox::set_callbacks`](crate::Sandbox::set_callbacks). They run on the
 /// thread that runs the guest, in the middle of the invocation.
@@ -12,6 +14,25 @@ pub trait Callbacks: Send {
     fn on_interrupt(&mut self) -> bool {
         true
     }
+
+    /// The guest called a bound service or a Handle. The default knows of
+    /// no services.
+    fn call_service(&mut self, call: ServiceCall) -> ServiceOutcome {
+        ServiceOutcome::Reply(ServiceReply::Error {
+            klass: "NoMethodError".into(),
+            message: format!("undefined method '{}' (no services are bound)", call.method),
+        })
+    }
+}
+
+/// How a service call ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServiceOutcome {
+    /// Answer the guest.
+    Reply(ServiceReply),
+    /// Stop the invocation ([`Error::Interrupted`](crate::Error)): the host
+    /// hit something the guest must not see or rescue.
+    Stop,
 }
 
 /// The callbacks of a sandbox nobody installed any on.

@@ -11,6 +11,13 @@ pub enum Error {
     /// its value has no wire form.
     #[error("{}: {}", .0.klass, .0.message)]
     Sandbox(GuestError),
+    /// A service raised and the script did not rescue it; `klass` is the
+    /// host exception's class.
+    #[error("{}: {}", .0.klass, .0.message)]
+    Service(GuestError),
+    /// The script used a stale or forged Handle and did not rescue it.
+    #[error("{}", .0.message)]
+    Disconnected(GuestError),
     /// Preloaded bytecode could not be loaded: not RITE, truncated, or from
     /// another mruby version.
     #[error("{0}")]

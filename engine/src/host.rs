@@ -5,10 +5,16 @@ use std::time::Instant;
 
 use wasmer::{Function, FunctionEnv, FunctionEnvMut, Global, Imports, Memory, RuntimeError, Store};
 
-use crate::abi::{REFUEL_IMPORT, REFUEL_MODULE, USER_CODE_END_IMPORT, USER_CODE_IMPORT};
-use crate::callbacks::{self, Callbacks};
+use kobako_wire::{ServiceCall, ServiceReply};
+
+use crate::abi::{
+    REFUEL_IMPORT, REFUEL_MODULE, SERVICE_CALL_IMPORT, TAKE_REPLY_IMPORT, USER_CODE_END_IMPORT,
+    USER_CODE_IMPORT,
+};
+use crate::callbacks::{self, Callbacks, ServiceOutcome};
 use crate::caps::meter::Meter;
 use crate::caps::output::Output;
+use crate::caps::CapFired;
 use crate::wasi;
 
 /// Per-store state the imports work on.
@@ -19,6 +25,8 @@ pub(crate) struct HostEnv {
     pub(crate) stderr: Output,
     pub(crate) meter: Meter,
     pub(crate) callbacks: Box<dyn Callbacks>,
+    /// The encoded answer to the last service call, until the guest takes it.
+    pending_reply: Vec<u8>,
     pub(crate) started: Instant,
 }
 
@@ -31,6 +39,7 @@ impl HostEnv {
             stderr: Output::default(),
             meter: Meter::default(),
             callbacks: Box::new(callbacks::Defaults),
+            pending_reply: Vec::new(),
             started: Instant::now(),
         }
     }
@@ -53,7 +62,74 @@ pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<HostEnv>) -> Imports 
         USER_CODE_END_IMPORT,
         Function::new_typed_with_env(store, env, end_user_code),
     );
+    imports.define(
+        REFUEL_MODULE,
+        SERVICE_CALL_IMPORT,
+        Function::new_typed_with_env(store, env, service_call),
+    );
+    imports.define(
+        REFUEL_MODULE,
+        TAKE_REPLY_IMPORT,
+        Function::new_typed_with_env(store, env, take_reply),
+    );
     imports
+}
+
+/// `kobako.call(ptr, len) -> reply_len`: a guest call to a service or a
+/// Handle. The reply waits in `pending_reply` for `kobako.take_reply`.
+fn service_call(
+    mut env: FunctionEnvMut<'_, HostEnv>,
+    ptr: i32,
+    len: i32,
+) -> Result<i32, RuntimeError> {
+    let request = {
+        let (data, store) = env.data_and_store_mut();
+        let Some(memory) = data.memory.as_ref() else {
+            return Ok(-1);
+        };
+        let (Ok(ptr), Ok(len)) = (u64::try_from(ptr), u64::try_from(len)) else {
+            return Ok(-1);
+        };
+        match memory
+            .view(&store)
+            .copy_range_to_vec(ptr..ptr.saturating_add(len))
+        {
+            Ok(bytes) => bytes,
+            Err(_) => return Ok(-1),
+        }
+    };
+    let reply = match kobako_wire::decode::<ServiceCall>(&request) {
+        Ok(call) => match env.data_mut().callbacks.call_service(call) {
+            ServiceOutcome::Reply(reply) => reply,
+            ServiceOutcome::Stop => {
+                return Err(RuntimeError::user(Box::new(CapFired::Interrupted)))
+            }
+        },
+        Err(e) => ServiceReply::Error {
+            klass: "Kobako::WireError".into(),
+            message: e.to_string(),
+        },
+    };
+    let bytes = kobako_wire::encode(&reply).map_err(|e| RuntimeError::new(e.to_string()))?;
+    let len =
+        i32::try_from(bytes.len()).map_err(|_| RuntimeError::new("service reply too large"))?;
+    env.data_mut().pending_reply = bytes;
+    Ok(len)
+}
+
+/// `kobako.take_reply(ptr)`: copies the pending reply into guest memory.
+fn take_reply(mut env: FunctionEnvMut<'_, HostEnv>, ptr: i32) -> Result<(), RuntimeError> {
+    let (data, store) = env.data_and_store_mut();
+    let reply = std::mem::take(&mut data.pending_reply);
+    let memory = data
+        .memory
+        .as_ref()
+        .ok_or_else(|| RuntimeError::new("no guest memory"))?;
+    let ptr = u64::try_from(ptr).map_err(|_| RuntimeError::new("negative reply address"))?;
+    memory
+        .view(&store)
+        .write(ptr, &reply)
+        .map_err(|e| RuntimeError::new(format!("cannot write the service reply: {e}")))
 }
 
 /// `kobako.begin_user_code()`: the guest's interpreter is up; budgets start.

@@ -41,9 +41,9 @@ mod sandbox;
 mod wasi;
 
 pub use artifact::{default_artifacts_dir, Artifact};
-pub use callbacks::Callbacks;
+pub use callbacks::{Callbacks, ServiceOutcome};
 pub use caps::meter::InterruptHandle;
 pub use error::Error;
-pub use kobako_wire::Value;
+pub use kobako_wire::{CallTarget, GuestError, ServiceCall, ServiceReply, Value};
 pub use limits::Limits;
 pub use sandbox::Sandbox;

@@ -1,6 +1,6 @@
 //! One isolated guest and its invocations.
 
-use kobako_wire::{Action, Reply, Request, Snippet};
+use kobako_wire::{Action, GuestError, Namespace, Reply, Request, Snippet};
 use wasmer::{FunctionEnv, Store};
 
 use crate::callbacks::Callbacks;
@@ -11,6 +11,31 @@ use crate::{Artifact, Error, Limits, Value};
 
 /// The class the guest reports for preloaded bytecode it cannot load.
 const BYTECODE_ERROR: &str = "Kobako::BytecodeError";
+/// The guest classes of a failed service call.
+const SERVICE_ERROR: &str = "Kobako::ServiceError";
+const DISCONNECTED: &str = "Kobako::ServiceError::Disconnected";
+
+/// Sorts a guest's uncaught exception into the error it stands for. A
+/// service failure carries the host exception's class in its details.
+fn classify(mut e: GuestError) -> Error {
+    match e.klass.as_str() {
+        BYTECODE_ERROR => Error::Bytecode(e.message),
+        SERVICE_ERROR | DISCONNECTED => {
+            let disconnected = e.klass == DISCONNECTED;
+            if let Some(at) = e.details.iter().position(|(k, _)| k == "klass") {
+                if let (_, Value::Str(host_class)) = e.details.remove(at) {
+                    e.klass = host_class;
+                }
+            }
+            if disconnected {
+                Error::Disconnected(e)
+            } else {
+                Error::Service(e)
+            }
+        }
+        _ => Error::Sandbox(e),
+    }
+}
 
 /// An isolated mruby guest. See the crate docs for what it costs.
 pub struct Sandbox {
@@ -20,6 +45,7 @@ pub struct Sandbox {
     env: FunctionEnv<HostEnv>,
     guest: Option<Guest>,
     snippets: Vec<Snippet>,
+    services: Vec<Namespace>,
     sealed: bool,
 }
 
@@ -49,6 +75,7 @@ impl Sandbox {
             env,
             guest: None,
             snippets: Vec::new(),
+            services: Vec::new(),
             sealed: false,
         }
     }
@@ -146,6 +173,7 @@ impl Sandbox {
             debug,
         };
         match self.invoke(&Request {
+            services: Vec::new(),
             snippets: Vec::new(),
             action,
         })? {
@@ -155,6 +183,32 @@ impl Sandbox {
                 "the guest answered a compile with a value".into(),
             )),
         }
+    }
+
+    /// Declares `namespace::member`: the guest sees it as a constant, and
+    /// its method calls reach [`Callbacks::call_service`] with a
+    /// [`CallTarget::Member`](crate::CallTarget). Names are not checked here.
+    ///
+    /// # Errors
+    /// [`Error::Sealed`] after the first invocation.
+    pub fn bind(&mut self, namespace: &str, member: &str) -> Result<(), Error> {
+        self.check_unsealed()?;
+        let index = match self.services.iter().position(|ns| ns.name == namespace) {
+            Some(index) => index,
+            None => {
+                let ns = Namespace {
+                    name: namespace.to_owned(),
+                    members: Vec::new(),
+                };
+                self.services.push(ns);
+                self.services.len() - 1
+            }
+        };
+        let members = &mut self.services[index].members;
+        if !members.iter().any(|m| m == member) {
+            members.push(member.to_owned());
+        }
+        Ok(())
     }
 
     /// Whether the first invocation has happened (no more preloading).
@@ -203,13 +257,13 @@ impl Sandbox {
     fn invocation(&mut self, action: Action) -> Result<Value, Error> {
         self.sealed = true;
         let request = Request {
+            services: self.services.clone(),
             snippets: self.snippets.clone(),
             action,
         };
         match self.invoke(&request)? {
             Reply::Value(v) => Ok(v),
-            Reply::Error(e) if e.klass == BYTECODE_ERROR => Err(Error::Bytecode(e.message)),
-            Reply::Error(e) => Err(Error::Sandbox(e)),
+            Reply::Error(e) => Err(classify(e)),
             Reply::Bytecode(_) => Err(Error::Trap("the guest answered with bytecode".into())),
         }
     }

@@ -10,6 +10,7 @@
 //! `mrbgem/src`); this crate owns the buffers and the wire encoding.
 
 mod mruby;
+mod service;
 mod sink;
 mod tape;
 
@@ -39,6 +40,26 @@ extern "C" {
 
     /// Tells the host that the invocation's own code is done.
     pub(crate) fn end_user_code();
+
+    /// Sends a service call (MessagePack); returns the reply's length, or a
+    /// negative number when the host could not take the request.
+    #[link_name = "call"]
+    fn call_host(request: *const u8, len: usize) -> i32;
+
+    /// Copies the reply of the last `call` into `out`.
+    fn take_reply(out: *mut u8);
+}
+
+/// Calls the host with `call` and waits for its answer.
+pub(crate) fn host_call(call: &kobako_wire::ServiceCall) -> Result<kobako_wire::ServiceReply, String> {
+    let request = kobako_wire::encode(call).map_err(|e| e.to_string())?;
+    // SAFETY: the pointer and length describe `request`, alive for the call.
+    let len = unsafe { call_host(request.as_ptr(), request.len()) };
+    let len = usize::try_from(len).map_err(|_| "the host refused the service call".to_owned())?;
+    let mut reply = vec![0u8; len];
+    // SAFETY: `reply` has exactly the length the host said it will write.
+    unsafe { take_reply(reply.as_mut_ptr()) };
+    kobako_wire::decode(&reply).map_err(|e| e.to_string())
 }
 
 /// Keeps the `kobako.refuel` import in the module, where the artifact

@@ -37,6 +37,12 @@ extern "C" {
         bin_len: *mut usize,
     ) -> i32;
     fn kobako_free(mrb: *mut MrbState, ptr: *mut c_void);
+    fn kobako_define_services(
+        mrb: *mut MrbState,
+        items: *const crate::tape::TapeItem,
+        count: usize,
+        sink: *mut c_void,
+    ) -> i32;
 }
 
 fn error(klass: &str, message: impl Into<String>) -> Reply {
@@ -89,6 +95,25 @@ fn run_action(mrb: *mut MrbState, request: &Request, sink: &mut Sink) -> Reply {
     // pointers and lengths describe live buffers owned by `request`, `sink`
     // outlives the call, and the C side catches every Ruby exception before
     // returning, so nothing unwinds through Rust frames.
+    if !request.services.is_empty() {
+        let namespaces = Value::Array(
+            request
+                .services
+                .iter()
+                .map(|ns| {
+                    let members = ns.members.iter().map(|m| Value::Str(m.clone())).collect();
+                    Value::Array(vec![Value::Str(ns.name.clone()), Value::Array(members)])
+                })
+                .collect(),
+        );
+        let mut tape = Tape::default();
+        if tape.push(&namespaces).is_err() {
+            return error("ArgumentError", "too many services");
+        }
+        if unsafe { kobako_define_services(mrb, tape.as_ptr(), tape.len(), sink_ptr) } != 0 {
+            return std::mem::take(sink).finish();
+        }
+    }
     if !request.snippets.is_empty() {
         if unsafe { kobako_mark_constants(mrb, sink_ptr) } != 0 {
             return std::mem::take(sink).finish();

@@ -80,8 +80,8 @@ impl Sink {
             return Reply::Error(GuestError {
                 klass: "TypeError".into(),
                 message: format!(
-                    "{what} cannot leave the sandbox: results must be nil, true, false, \
-                     Integer, Float, String, Symbol, Array or Hash"
+                    "{what} cannot leave the sandbox: only nil, true, false, Integer, \
+                     Float, String, Symbol, Array, Hash and Kobako::Handle cross to the host"
                 ),
                 backtrace: Vec::new(),
                 details: Vec::new(),
@@ -225,4 +225,10 @@ unsafe extern "C" fn kobako_put_backtrace_line(s: *mut Sink, line: *const u8, le
 unsafe extern "C" fn kobako_put_details(s: *mut Sink) {
     // SAFETY: the C side passes back the sink it was given.
     unsafe { sink(s) }.details_next = true;
+}
+
+#[no_mangle]
+unsafe extern "C" fn kobako_put_handle(s: *mut Sink, id: u64) {
+    // SAFETY: the C walker passes back the sink it was given.
+    unsafe { sink(s) }.push(Value::Handle(id));
 }

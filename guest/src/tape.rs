@@ -23,6 +23,7 @@ const BYTES: u32 = 6;
 const SYMBOL: u32 = 7;
 const ARRAY: u32 = 8;
 const HASH: u32 = 9;
+const HANDLE: u32 = 10;
 
 /// Depth-first items of some values. Strings point into the values, which
 /// must outlive the tape.
@@ -47,6 +48,10 @@ impl Tape {
             Value::Str(s) => self.0.push(item(STR, s.len(), s.as_ptr())?),
             Value::Bytes(b) => self.0.push(item(BYTES, b.len(), b.as_ptr())?),
             Value::Symbol(s) => self.0.push(item(SYMBOL, s.len(), s.as_ptr())?),
+            Value::Handle(id) => self.0.push(TapeItem {
+                integer: i64::try_from(*id).map_err(|_| TooLarge)?,
+                ..item(HANDLE, 0, ptr::null())?
+            }),
             Value::Array(items) => {
                 self.0.push(item(ARRAY, items.len(), ptr::null())?);
                 for v in items {

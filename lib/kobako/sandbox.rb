@@ -43,6 +43,24 @@ module Kobako
       @fuel = Options.positive_integer(:fuel, fuel, nil_ok: true)
       @native = Native::Sandbox.new(Kobako.artifacts_dir,
                                     [@timeout, @fuel, @memory_limit, @stdout_limit, @stderr_limit])
+      @dispatcher = Dispatcher.new
+      @namespaces = {}
+      @sealed = false
+    end
+
+    # The namespace +name+ (the same one on every call), for binding services.
+    #
+    #   sandbox.define(:KV).bind(:Lookup, ->(key) { store[key] })
+    #   sandbox.eval('KV::Lookup.call("user_42")')
+    #
+    # @param name [Symbol, String] matches /\A[A-Z]\w*\z/
+    # @return [Kobako::Namespace]
+    # @raise [ArgumentError] for a bad name, or after the first invocation
+    def define(name)
+      name = constant_name(:namespace, name)
+      raise ArgumentError, "define after the first #eval or #run: the sandbox is sealed" if @sealed
+
+      @namespaces[name] ||= Namespace.new(self, name)
     end
 
     # Evaluates Ruby source in the guest and returns the value of its last
@@ -59,7 +77,7 @@ module Kobako
     def eval(source)
       raise TypeError, "source must be a String, not #{source.class}" unless source.is_a?(String)
 
-      @native.eval(source)
+      invocation { @native.eval(source, @dispatcher) }
     end
 
     # Calls +Target.call(*args, **kwargs)+ in the guest, where +Target+ is a
@@ -81,7 +99,9 @@ module Kobako
       raise ArgumentError, "target #{name.inspect} must match #{CONSTANT_NAME.inspect}" unless CONSTANT_NAME.match?(name)
       raise ArgumentError, "kwargs keys must be Symbols" unless kwargs.each_key.all?(Symbol)
 
-      @native.run(name, args, kwargs)
+      invocation do
+        @native.run(name, @dispatcher.export(args), @dispatcher.export(kwargs), @dispatcher)
+      end
     end
 
     # Adds a snippet that is replayed, in insertion order, into every fresh
@@ -124,6 +144,32 @@ module Kobako
 
     # @return [Boolean] whether the last invocation wrote more to $stderr than stderr_limit
     def stderr_truncated? = @native.stderr_truncated?
+
+    private
+
+    # Seals on the way in, even if the invocation then fails; a Handle in the
+    # result comes back as the object it stands for.
+    def invocation
+      @sealed = true
+      @dispatcher.begin_invocation
+      @dispatcher.import(yield)
+    end
+
+    def bind_service(namespace, member, object)
+      member = constant_name(:member, member)
+      raise ArgumentError, "bind after the first #eval or #run: the sandbox is sealed" if @sealed
+
+      @native.bind(namespace.to_s, member.to_s)
+      (@dispatcher.services[namespace.to_s] ||= {})[member.to_s] = object
+    end
+
+    def constant_name(what, name)
+      unless (name.is_a?(Symbol) || name.is_a?(String)) && CONSTANT_NAME.match?(name.to_s)
+        raise ArgumentError, "#{what} name #{name.inspect} must match #{CONSTANT_NAME.inspect}"
+      end
+
+      name.to_sym
+    end
 
     # Validation of the constructor's options.
     module Options

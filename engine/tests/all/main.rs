@@ -6,6 +6,7 @@ mod caps;
 mod eval;
 mod output;
 mod preload;
+mod services;
 
 use std::sync::OnceLock;
 

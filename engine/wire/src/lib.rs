@@ -14,10 +14,12 @@
 pub mod bytes;
 mod reply;
 mod request;
+mod service;
 mod value;
 
 pub use reply::{GuestError, Reply};
 pub use request::{Action, Request, Snippet};
+pub use service::{CallTarget, Namespace, ServiceCall, ServiceReply};
 pub use value::{ext, Value};
 
 /// A message that could not be encoded or decoded.

@@ -8,6 +8,9 @@ use crate::Value;
 /// then do the action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Request {
+    /// The bound services, defined in the guest before the snippets run.
+    #[serde(default)]
+    pub services: Vec<crate::Namespace>,
     /// Preloaded snippets, in insertion order.
     pub snippets: Vec<Snippet>,
     /// What to do once they are loaded.

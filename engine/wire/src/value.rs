@@ -10,6 +10,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub mod ext {
     /// A Symbol; the payload is its name.
     pub const SYMBOL: i8 = 1;
+    /// A capability Handle; the payload is its id, 8 bytes big-endian.
+    pub const HANDLE: i8 = 2;
 }
 
 /// A plain Ruby value, the only kind that crosses the boundary by value.
@@ -33,6 +35,8 @@ pub enum Value {
     Array(Vec<Value>),
     /// A Hash, in insertion order.
     Hash(Vec<(Value, Value)>),
+    /// An opaque reference to a host object, valid for one invocation.
+    Handle(u64),
 }
 
 /// The shape rmp-serde writes and reads as a MessagePack extension.
@@ -54,6 +58,10 @@ impl Serialize for Value {
                 serde_bytes_shim::Bytes(name.as_bytes().to_vec()),
             ))
             .serialize(s),
+            Value::Handle(id) => {
+                let payload = serde_bytes_shim::Bytes(id.to_be_bytes().to_vec());
+                Ext((ext::HANDLE, payload)).serialize(s)
+            }
             Value::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for item in items {
@@ -162,6 +170,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
             ext::SYMBOL => String::from_utf8(payload)
                 .map(Value::Symbol)
                 .map_err(|_| de::Error::custom("symbol name is not UTF-8")),
+            ext::HANDLE => <[u8; 8]>::try_from(payload.as_slice())
+                .map(|id| Value::Handle(u64::from_be_bytes(id)))
+                .map_err(|_| de::Error::custom("a handle id is 8 bytes")),
             other => Err(de::Error::custom(format_args!(
                 "unknown extension type {other}"
             ))),
@@ -241,6 +252,8 @@ mod tests {
             Value::Str("héllo".into()),
             Value::Bytes(vec![0, 255, 0]),
             Value::Symbol("sym".into()),
+            Value::Handle(0),
+            Value::Handle(u64::MAX),
         ] {
             round_trip(v);
         }

@@ -2,15 +2,34 @@
 
 use std::cell::RefCell;
 
-use kobako_engine::Callbacks;
-use magnus::{Error, Ruby};
+use kobako_engine::{CallTarget, Callbacks, ServiceCall, ServiceOutcome, ServiceReply, Value};
+use magnus::value::ReprValue;
+use magnus::{Error, RArray, Ruby, Symbol};
 
-use crate::gvl;
+use crate::{gvl, value};
 
 thread_local! {
     /// What Ruby raised while a guest on this thread was interrupted (a
     /// `Timeout::Error`, a kill): delivered when the invocation returns.
     static PENDING: RefCell<Option<Error>> = const { RefCell::new(None) };
+
+    /// The running invocation's `Kobako::Dispatcher`. It is also on the
+    /// stack of the Ruby frame that started the invocation, so it is alive
+    /// and pinned for as long as it is set here.
+    static DISPATCHER: RefCell<Option<magnus::Value>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `dispatcher` answering the guest's service calls.
+pub fn with_dispatcher<T>(dispatcher: magnus::Value, f: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            DISPATCHER.with_borrow_mut(|d| *d = None);
+        }
+    }
+    DISPATCHER.with_borrow_mut(|d| *d = Some(dispatcher));
+    let _reset = Reset;
+    f()
 }
 
 /// The callbacks of every sandbox made from Ruby.
@@ -30,6 +49,72 @@ impl Callbacks for RubyCallbacks {
                     true
                 }
             }
+        })
+    }
+
+    /// A guest call to a service or Handle, answered by the sandbox's
+    /// `Kobako::Dispatcher` with the GVL re-acquired. Whatever the dispatcher
+    /// raises (an Interrupt, a HandleTableExhausted) stops the invocation and
+    /// is raised on the host afterwards; the guest never sees it.
+    fn call_service(&mut self, call: ServiceCall) -> ServiceOutcome {
+        gvl::with_gvl(|| {
+            let ruby = Ruby::get().expect("the GVL is held here");
+            match Self::dispatch(&ruby, call) {
+                Ok(reply) => ServiceOutcome::Reply(reply),
+                Err(raised) => {
+                    PENDING.with_borrow_mut(|p| *p = Some(raised));
+                    ServiceOutcome::Stop
+                }
+            }
+        })
+    }
+}
+
+impl RubyCallbacks {
+    fn dispatch(ruby: &Ruby, call: ServiceCall) -> Result<ServiceReply, Error> {
+        let Some(dispatcher) = DISPATCHER.with_borrow(|d| *d) else {
+            return Ok(ServiceReply::Error {
+                klass: "NoMethodError".into(),
+                message: "no services are bound".into(),
+            });
+        };
+        let (namespace, member) = match call.target {
+            CallTarget::Member { namespace, member } => (
+                ruby.str_new(&namespace).as_value(),
+                ruby.str_new(&member).as_value(),
+            ),
+            CallTarget::Handle(id) => {
+                (ruby.qnil().as_value(), ruby.integer_from_u64(id).as_value())
+            }
+        };
+        let args = value::to_ruby(ruby, Value::Array(call.args))?;
+        let kwargs = ruby.hash_new();
+        for (k, v) in call.kwargs {
+            kwargs.aset(ruby.to_symbol(&k), value::to_ruby(ruby, v)?)?;
+        }
+        let answer: RArray = dispatcher.funcall(
+            "dispatch",
+            (namespace, member, ruby.str_new(&call.method), args, kwargs),
+        )?;
+        let kind: Symbol = answer.entry(0)?;
+        let text = |i: isize| answer.entry::<String>(i);
+        Ok(match kind.name()?.as_ref() {
+            "ok" => match value::from_ruby(ruby, answer.entry(1)?) {
+                Ok(v) => ServiceReply::Value(v),
+                // A result that cannot cross (an Integer beyond 64 bits, ...)
+                // is the service's failure, reported to the guest.
+                Err(e) => ServiceReply::Error {
+                    klass: e
+                        .value()
+                        .map_or_else(|| "TypeError".into(), |v| v.class().inspect()),
+                    message: e.to_string(),
+                },
+            },
+            "disconnected" => ServiceReply::Disconnected { message: text(1)? },
+            _ => ServiceReply::Error {
+                klass: text(1)?,
+                message: text(2)?,
+            },
         })
     }
 }

@@ -21,6 +21,13 @@ fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
 static TRAP_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TrapError"));
 static SANDBOX_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "SandboxError"));
 static ARTIFACT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "ArtifactError"));
+static SERVICE_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "ServiceError"));
+static DISCONNECTED: Lazy<ExceptionClass> = Lazy::new(|ruby| {
+    let service = ruby.get_inner(&SERVICE_ERROR).as_r_class();
+    service
+        .const_get("Disconnected")
+        .expect("Kobako::ServiceError::Disconnected is defined")
+});
 static BYTECODE_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "BytecodeError"));
 static TIMEOUT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TimeoutError"));
 static MEMORY_LIMIT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "MemoryLimitError"));
@@ -32,6 +39,8 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
     Lazy::force(&ARTIFACT_ERROR, ruby);
     Lazy::force(&TIMEOUT_ERROR, ruby);
     Lazy::force(&BYTECODE_ERROR, ruby);
+    Lazy::force(&SERVICE_ERROR, ruby);
+    Lazy::force(&DISCONNECTED, ruby);
     Lazy::force(&MEMORY_LIMIT_ERROR, ruby);
     Ok(())
 }
@@ -39,24 +48,9 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
 /// Converts an engine error into the Ruby exception it stands for.
 pub fn raise(ruby: &Ruby, error: EngineError) -> Error {
     match error {
-        EngineError::Sandbox(guest) => {
-            let details = ruby.hash_new();
-            let built = guest
-                .details
-                .into_iter()
-                .try_for_each(|(k, v)| details.aset(ruby.str_new(&k), value::to_ruby(ruby, v)?))
-                .and_then(|()| {
-                    guest_failure(
-                        ruby,
-                        ruby.get_inner(&SANDBOX_ERROR),
-                        &guest.message,
-                        &guest.klass,
-                        &guest.backtrace,
-                        details,
-                    )
-                });
-            built.unwrap_or_else(|e| e)
-        }
+        EngineError::Service(guest) => guest_error(ruby, ruby.get_inner(&SERVICE_ERROR), guest),
+        EngineError::Disconnected(guest) => guest_error(ruby, ruby.get_inner(&DISCONNECTED), guest),
+        EngineError::Sandbox(guest) => guest_error(ruby, ruby.get_inner(&SANDBOX_ERROR), guest),
         EngineError::Bytecode(message) => guest_failure(
             ruby,
             ruby.get_inner(&BYTECODE_ERROR),
@@ -77,6 +71,25 @@ pub fn raise(ruby: &Ruby, error: EngineError) -> Error {
         }
         other => Error::new(ruby.get_inner(&TRAP_ERROR), other.to_string()),
     }
+}
+
+fn guest_error(ruby: &Ruby, class: ExceptionClass, guest: kobako_engine::GuestError) -> Error {
+    let details = ruby.hash_new();
+    guest
+        .details
+        .into_iter()
+        .try_for_each(|(k, v)| details.aset(ruby.str_new(&k), value::to_ruby(ruby, v)?))
+        .and_then(|()| {
+            guest_failure(
+                ruby,
+                class,
+                &guest.message,
+                &guest.klass,
+                &guest.backtrace,
+                details,
+            )
+        })
+        .unwrap_or_else(|e| e)
 }
 
 /// `class.new(message, klass:, backtrace_lines:, details:)` as an Error.

@@ -102,10 +102,24 @@ impl Sandbox {
         }
     }
 
-    fn eval(ruby: &Ruby, rb_self: &Self, source: RString) -> Result<magnus::Value, Error> {
+    fn eval(
+        ruby: &Ruby,
+        rb_self: &Self,
+        source: RString,
+        dispatcher: magnus::Value,
+    ) -> Result<magnus::Value, Error> {
         let source = bytes_of(source);
-        let value = Self::invoke(ruby, rb_self, |sandbox| sandbox.eval(&source))?;
+        let value = callbacks::with_dispatcher(dispatcher, || {
+            Self::invoke(ruby, rb_self, |sandbox| sandbox.eval(&source))
+        })?;
         value::to_ruby(ruby, value)
+    }
+
+    fn bind(ruby: &Ruby, rb_self: &Self, namespace: String, member: String) -> Result<(), Error> {
+        let mut sandbox = rb_self.lock(ruby)?;
+        sandbox
+            .bind(&namespace, &member)
+            .map_err(|e| errors::raise(ruby, e))
     }
 
     fn run(
@@ -114,6 +128,7 @@ impl Sandbox {
         target: String,
         args: RArray,
         kwargs: RHash,
+        dispatcher: magnus::Value,
     ) -> Result<magnus::Value, Error> {
         let Value::Array(args) = value::from_ruby(ruby, args.as_value())? else {
             unreachable!("an RArray converts to an Array");
@@ -131,8 +146,10 @@ impl Sandbox {
                 )),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let value = Self::invoke(ruby, rb_self, |sandbox| {
-            sandbox.run(&target, args.clone(), kwargs.clone())
+        let value = callbacks::with_dispatcher(dispatcher, || {
+            Self::invoke(ruby, rb_self, |sandbox| {
+                sandbox.run(&target, args.clone(), kwargs.clone())
+            })
         })?;
         value::to_ruby(ruby, value)
     }
@@ -184,8 +201,9 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
     let native = ruby.define_module("Kobako")?.define_module("Native")?;
     let class = native.define_class("Sandbox", ruby.class_object())?;
     class.define_singleton_method("new", function!(Sandbox::new, 2))?;
-    class.define_method("eval", method!(Sandbox::eval, 1))?;
-    class.define_method("run", method!(Sandbox::run, 3))?;
+    class.define_method("eval", method!(Sandbox::eval, 2))?;
+    class.define_method("run", method!(Sandbox::run, 4))?;
+    class.define_method("bind", method!(Sandbox::bind, 2))?;
     class.define_method("preload_code", method!(Sandbox::preload_code, 2))?;
     class.define_method("preload_binary", method!(Sandbox::preload_binary, 1))?;
     class.define_method("compile", method!(Sandbox::compile, 3))?;

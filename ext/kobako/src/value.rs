@@ -1,7 +1,23 @@
 //! Wire values to Ruby values.
 
 use kobako_engine::Value;
-use magnus::{IntoValue, Ruby};
+use magnus::value::{Lazy, ReprValue};
+use magnus::{prelude::*, IntoValue, RClass, RModule, Ruby};
+
+/// `Kobako::Handle`, defined in lib/kobako/handle.rb.
+static HANDLE: Lazy<RClass> = Lazy::new(|ruby| {
+    let kobako: RModule = ruby
+        .class_object()
+        .const_get("Kobako")
+        .expect("Kobako is defined");
+    kobako
+        .const_get("Handle")
+        .expect("Kobako::Handle is defined")
+});
+
+fn handle_class(ruby: &Ruby) -> RClass {
+    ruby.get_inner(&HANDLE)
+}
 
 /// Converts a value the guest returned into the host Ruby value it stands for.
 pub fn to_ruby(ruby: &Ruby, value: Value) -> Result<magnus::Value, magnus::Error> {
@@ -20,6 +36,9 @@ pub fn to_ruby(ruby: &Ruby, value: Value) -> Result<magnus::Value, magnus::Error
             }
             array.into_value_with(ruby)
         }
+        Value::Handle(id) => handle_class(ruby)
+            .new_instance((ruby.integer_from_u64(id),))?
+            .into_value_with(ruby),
         Value::Hash(pairs) => {
             let hash = ruby.hash_new();
             for (k, v) in pairs {
@@ -52,7 +71,7 @@ pub fn from_ruby(ruby: &Ruby, value: magnus::Value) -> Result<Value, magnus::Err
 }
 
 fn convert(ruby: &Ruby, value: magnus::Value, depth: usize) -> Result<Value, magnus::Error> {
-    use magnus::value::{Qfalse, Qtrue, ReprValue};
+    use magnus::value::{Qfalse, Qtrue};
     use magnus::{r_hash::ForEach, Error, Float, Integer, RArray, RHash, RString, Symbol};
 
     if depth > MAX_DEPTH {
@@ -101,6 +120,10 @@ fn convert(ruby: &Ruby, value: magnus::Value, depth: usize) -> Result<Value, mag
             items.push(convert(ruby, item, depth + 1)?);
         }
         return Ok(Value::Array(items));
+    }
+    if value.is_kind_of(handle_class(ruby)) {
+        let id: u64 = value.funcall("id", ())?;
+        return Ok(Value::Handle(id));
     }
     if let Some(hash) = RHash::from_value(value) {
         let mut pairs = Vec::with_capacity(hash.len());

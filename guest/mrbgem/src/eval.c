@@ -316,3 +316,28 @@ kobako_free(mrb_state *mrb, void *ptr)
 {
   mrb_free(mrb, ptr);
 }
+
+/* ---- services ---- */
+
+struct services_job {
+  const struct kobako_tape_item *items;
+  size_t count;
+};
+
+static mrb_value
+services_body(mrb_state *mrb, void *data)
+{
+  struct services_job *job = data;
+  size_t pos = 0;
+  mrb_value namespaces = kobako_build_value(mrb, job->items, job->count, &pos);
+  mrb_funcall(mrb, mrb_obj_value(mrb_module_get(mrb, "Kobako")), "__define_services", 1, namespaces);
+  return mrb_nil_value();
+}
+
+/* Defines Ns::Member for the bound services ([[ns, [member, ...]], ...]). */
+int
+kobako_define_services(mrb_state *mrb, const struct kobako_tape_item *items, size_t count, void *sink)
+{
+  struct services_job job = { items, count };
+  return protected(mrb, services_body, &job, sink);
+}

@@ -24,6 +24,7 @@ void kobako_put_float(void *sink, double value);
 void kobako_put_str(void *sink, const char *ptr, size_t len, int kind);
 void kobako_put_array(void *sink, size_t len);
 void kobako_put_hash(void *sink, size_t len);
+void kobako_put_handle(void *sink, uint64_t id);
 /* A value with no wire form; `what` names it for the error message. */
 void kobako_put_unsupported(void *sink, const char *what, size_t len);
 /* The uncaught exception of an invocation: its class, its message, then one
@@ -39,7 +40,7 @@ enum kobako_tape_kind {
   KOBAKO_TAPE_NIL = 0, KOBAKO_TAPE_TRUE = 1, KOBAKO_TAPE_FALSE = 2,
   KOBAKO_TAPE_INT = 3, KOBAKO_TAPE_FLOAT = 4, KOBAKO_TAPE_STR = 5,
   KOBAKO_TAPE_BYTES = 6, KOBAKO_TAPE_SYMBOL = 7, KOBAKO_TAPE_ARRAY = 8,
-  KOBAKO_TAPE_HASH = 9
+  KOBAKO_TAPE_HASH = 9, KOBAKO_TAPE_HANDLE = 10
 };
 
 struct kobako_tape_item {

@@ -4,6 +4,7 @@
  */
 #include <mruby.h>
 #include <mruby/array.h>
+#include <mruby/class.h>
 #include <mruby/hash.h>
 #include <mruby/string.h>
 
@@ -46,6 +47,11 @@ kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t 
       mrb_gc_arena_restore(mrb, ai);
     }
     return hash;
+  }
+  case KOBAKO_TAPE_HANDLE: {
+    struct RClass *handle = mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), "Handle");
+    mrb_value id = mrb_int_value(mrb, (mrb_int)item->integer);
+    return mrb_obj_new(mrb, handle, 1, &id);
   }
   default:
     mrb_raise(mrb, E_ARGUMENT_ERROR, "kobako: unknown value kind from the host");

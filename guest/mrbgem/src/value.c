@@ -3,6 +3,8 @@
  */
 #include <mruby.h>
 #include <mruby/array.h>
+#include <mruby/class.h>
+#include <mruby/variable.h>
 #include <mruby/hash.h>
 #include <mruby/string.h>
 #include <string.h>
@@ -116,9 +118,18 @@ walk(mrb_state *mrb, mrb_value value, void *sink, int depth)
   case MRB_TT_BIGINT:
     unsupported(sink, "Integer beyond the signed 64-bit range");
     return;
-  default:
+  default: {
+    struct RClass *handle = mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), "Handle");
+    if (mrb_obj_class(mrb, value) == handle) {
+      mrb_value id = mrb_iv_get(mrb, value, mrb_intern_lit(mrb, "@__kobako_target"));
+      if (mrb_integer_p(id)) {
+        kobako_put_handle(sink, (uint64_t)mrb_integer(id));
+        return;
+      }
+    }
     unsupported(sink, mrb_obj_classname(mrb, value));
     return;
+  }
   }
 }
 

@@ -1,0 +1,57 @@
+# frozen_string_literal: true
+
+# The guest's view of host services and Handles: proxies whose every method
+# call is a call to the host (Kobako.__call, in src/services.c).
+module Kobako
+  # A host service or Handle raised; #klass is the host exception's class.
+  class ServiceError < StandardError
+    def klass
+      @__kobako_details && @__kobako_details["klass"]
+    end
+
+    # The Handle is stale (from another invocation) or forged.
+    class Disconnected < ServiceError; end
+  end
+
+  # Forwards every method call to the host object it stands for.
+  class Proxy < BasicObject
+    def initialize(target)
+      @__kobako_target = target
+    end
+
+    def method_missing(name, *args, **kwargs, &block)
+      ::Kernel.raise ::ArgumentError, "blocks cannot be passed to the host" if block
+
+      # Arguments travel as one Array so a trailing Hash is never taken for
+      # keywords on the way into C.
+      ::Kobako.__call(@__kobako_target, name.to_s, [args, kwargs])
+    end
+
+    def respond_to_missing?(_name, _include_private = false)
+      true
+    end
+  end
+
+  # A bound service, Ns::Member.
+  class Service < Proxy
+    def inspect
+      "#<Kobako::Service #{@__kobako_target.join("::")}>"
+    end
+  end
+
+  # An opaque reference to a host object, valid during this invocation.
+  class Handle < Proxy
+    def inspect
+      "#<Kobako::Handle>"
+    end
+  end
+
+  # Defines Ns::Member for every bound service: [[ns, [member, ...]], ...].
+  def self.__define_services(namespaces)
+    namespaces.each do |ns, members|
+      mod = Object.const_defined?(ns) ? Object.const_get(ns) : Object.const_set(ns, Module.new)
+      members.each { |member| mod.const_set(member, Service.new([ns, member])) }
+    end
+    nil
+  end
+end

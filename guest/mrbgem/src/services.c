@@ -1,0 +1,99 @@
+/*
+ * Kobako.__call(target, name, [args, kwargs]): a guest call to a host
+ * service or Handle. The request is walked into a Rust sink, Rust talks to
+ * the host, and the answer comes back as a tape (a value) or an error.
+ */
+#include <mruby.h>
+#include <mruby/array.h>
+#include <mruby/class.h>
+#include <mruby/hash.h>
+#include <mruby/string.h>
+#include <mruby/variable.h>
+#include <string.h>
+
+#include "kobako.h"
+
+/* Implemented in Rust (guest/src/service.rs): a fresh sink for the call,
+ * owned by Rust and reused by the next call. */
+void *kobako_call_begin(void);
+/* Sends the walked call; returns a status and fills the out-parameters. */
+int kobako_call_send(void *call, const struct kobako_tape_item **items, size_t *count,
+                     const char **klass, size_t *klass_len, const char **message,
+                     size_t *message_len);
+
+enum { CALL_VALUE = 0, CALL_ERROR = 1, CALL_DISCONNECTED = 2, CALL_TYPE_ERROR = 3 };
+
+static struct RClass *
+kobako_class(mrb_state *mrb, const char *name)
+{
+  return mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), name);
+}
+
+static mrb_value
+service_error(mrb_state *mrb, struct RClass *cls, const char *klass, size_t klass_len,
+              const char *message, size_t message_len)
+{
+  mrb_value exc = mrb_exc_new(mrb, cls, message, (mrb_int)message_len);
+  mrb_value details = mrb_hash_new(mrb);
+  mrb_hash_set(mrb, details, mrb_str_new_lit(mrb, "klass"), mrb_str_new(mrb, klass, klass_len));
+  mrb_iv_set(mrb, exc, mrb_intern_lit(mrb, "@__kobako_details"), details);
+  return exc;
+}
+
+static mrb_value
+kobako_call(mrb_state *mrb, mrb_value self)
+{
+  mrb_value target, name, arguments;
+  mrb_get_args(mrb, "oSA", &target, &name, &arguments);
+  mrb_value args = mrb_ary_ref(mrb, arguments, 0);
+  mrb_value kwargs = mrb_ary_ref(mrb, arguments, 1);
+  if (!mrb_array_p(args) || !mrb_hash_p(kwargs)) {
+    mrb_raise(mrb, E_ARGUMENT_ERROR, "Kobako.__call takes [args, kwargs]");
+  }
+
+  mrb_value request = mrb_ary_new_capa(mrb, 4);
+  mrb_ary_push(mrb, request, target);
+  mrb_ary_push(mrb, request, name);
+  mrb_ary_push(mrb, request, args);
+  mrb_ary_push(mrb, request, kwargs);
+
+  void *call = kobako_call_begin();
+  /* The walk allocates nothing in mruby and so cannot raise. */
+  kobako_walk_value(mrb, request, call);
+
+  const struct kobako_tape_item *items = NULL;
+  size_t count = 0, klass_len = 0, message_len = 0;
+  const char *klass = NULL, *message = NULL;
+  int status = kobako_call_send(call, &items, &count, &klass, &klass_len, &message, &message_len);
+
+  /* The answer stays valid in Rust until the next call, so a raise while
+   * building it leaks nothing. */
+  mrb_value result = mrb_nil_value();
+  mrb_value exc = mrb_nil_value();
+  switch (status) {
+  case CALL_VALUE: {
+    size_t pos = 0;
+    result = kobako_build_value(mrb, items, count, &pos);
+    break;
+  }
+  case CALL_DISCONNECTED:
+    exc = service_error(mrb, mrb_class_get_under(mrb, kobako_class(mrb, "ServiceError"), "Disconnected"),
+                        klass, klass_len, message, message_len);
+    break;
+  case CALL_TYPE_ERROR:
+    exc = mrb_exc_new(mrb, E_TYPE_ERROR, message, (mrb_int)message_len);
+    break;
+  default:
+    exc = service_error(mrb, kobako_class(mrb, "ServiceError"), klass, klass_len, message, message_len);
+    break;
+  }
+  if (!mrb_nil_p(exc)) mrb_exc_raise(mrb, exc);
+  return result;
+}
+
+void
+kobako_services_init(mrb_state *mrb)
+{
+  struct RClass *kobako = mrb_define_module(mrb, "Kobako");
+  mrb_define_module_function(mrb, kobako, "__call", kobako_call, MRB_ARGS_REQ(3));
+}

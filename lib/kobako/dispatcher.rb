@@ -1,0 +1,106 @@
+# frozen_string_literal: true
+
+module Kobako
+  # The host end of guest service calls for one sandbox: the bound services,
+  # the handle table of the running invocation, and the conversions between
+  # host objects and Handles. The native extension calls #dispatch, with the
+  # GVL held, while the guest waits.
+  class Dispatcher
+    # Most Handles one invocation may hold (SPEC §5).
+    HANDLE_ID_CAP = (2**31) - 1
+
+    PLAIN = [NilClass, TrueClass, FalseClass, Integer, Float, String, Symbol].freeze
+    # Objects that would hand the guest a way into host internals.
+    NEVER_HANDLES = [Method, UnboundMethod, Binding].freeze
+    private_constant :PLAIN, :NEVER_HANDLES
+
+    attr_writer :handle_cap # for tests of the cap
+
+    def initialize
+      @services = {}
+      @handles = []
+      @handle_cap = HANDLE_ID_CAP
+    end
+
+    # @return [Hash{String => Hash{String => Object}}] namespace => member => object
+    attr_reader :services
+
+    # Handles die with the invocation that made them.
+    def begin_invocation
+      @handles.clear
+    end
+
+    # A guest call. +namespace+ is nil for a call on a Handle, whose id is
+    # then +member+. Returns [:ok, value], [:error, klass, message] or
+    # [:disconnected, message]; raises only what must end the invocation.
+    def dispatch(namespace, member, method, args, kwargs)
+      target, label = target_of(namespace, member)
+      return [:disconnected, "#{label} is not valid in this invocation (stale or forged)"] if target.equal?(MISSING)
+
+      callable = ReflectionFloor.resolve(target, method.to_sym)
+      return [:error, "NoMethodError", "undefined method '#{method}' for #{label}"] unless callable
+
+      result = callable.call(*import(args), **import(kwargs))
+      [:ok, export(result)]
+    rescue Disconnected => e
+      [:disconnected, e.message]
+    rescue HandleTableError
+      raise
+    rescue StandardError => e
+      [:error, e.class.name || e.class.inspect, e.message]
+    end
+
+    # Host values for the guest: plain values as they are, Arrays and
+    # Hashes element by element, any other object as a Handle.
+    def export(value)
+      case value
+      when *PLAIN, Handle then value
+      when Array then value.map { |v| export(v) }
+      when Hash then value.to_h { |k, v| [export(k), export(v)] }
+      when *NEVER_HANDLES then raise TypeError, "a #{value.class} cannot be handed to the sandbox"
+      else handle_for(value)
+      end
+    end
+
+    # Guest values for the host: Handles become the objects they stand for.
+    def import(value)
+      case value
+      when Handle then object_for(value.id)
+      when Array then value.map { |v| import(v) }
+      when Hash then value.to_h { |k, v| [import(k), import(v)] }
+      else value
+      end
+    end
+
+    MISSING = Object.new.freeze
+    private_constant :MISSING
+
+    # Raised inside #dispatch for a Handle not in this invocation's table.
+    class Disconnected < StandardError; end
+    private_constant :Disconnected
+
+    private
+
+    def target_of(namespace, member)
+      if namespace
+        [@services.dig(namespace, member) || MISSING, "service #{namespace}::#{member}"]
+      else
+        [(@handles[member - 1] if member.is_a?(Integer) && member.positive?) || MISSING, "Kobako::Handle"]
+      end
+    end
+
+    def handle_for(object)
+      raise HandleTableExhausted, "this invocation holds #{@handle_cap} Handles, the most it may" if @handles.size >= @handle_cap
+
+      @handles << object
+      Handle.new(@handles.size)
+    end
+
+    def object_for(id)
+      object = @handles[id - 1] if id.positive?
+      raise Disconnected, "Kobako::Handle is not valid in this invocation (stale or forged)" if object.nil?
+
+      object
+    end
+  end
+end

@@ -1,0 +1,145 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+require "tmpdir"
+
+# Real escape attempts through the reflection floor (SPEC §2): each would
+# write a file on the host if it got through.
+class ReflectionFloorTest < Minitest::Test
+  class Account
+    def initialize = @secret = "s3cret"
+    def balance = 100
+  end
+
+  def setup
+    @dir = Dir.mktmpdir("kobako-floor")
+    @marker = File.join(@dir, "pwned")
+    @sandbox = Kobako::Sandbox.new
+    @sandbox.define(:KV).bind(:Lookup, ->(key) { key.to_s.upcase })
+    @sandbox.define(:Bank).bind(:Account, Account.new).bind(:Open, -> { Account.new })
+  end
+
+  def teardown
+    FileUtils.rm_rf(@dir)
+  end
+
+  def attempt(code)
+    @sandbox.eval(<<~RUBY)
+      begin
+        #{code}
+        :reached
+      rescue Kobako::ServiceError => e
+        [e.class.to_s, e.message]
+      end
+    RUBY
+  end
+
+  def refused(code, label = "service KV::Lookup")
+    result = attempt(code)
+    refute File.exist?(@marker), "#{code} wrote on the host"
+    assert_equal "Kobako::ServiceError", result[0], "#{code} => #{result.inspect}"
+    assert_match(/\Aundefined method '\w+[?!]?' for #{Regexp.escape(label)}\z/, result[1])
+    result[1]
+  end
+
+  # BasicObject's own methods (instance_eval, instance_exec, __send__) run
+  # on the guest-side proxy: they reach only the guest.
+  def test_the_guest_side_proxy_methods_stay_in_the_guest
+    cmd = "File.write(#{@marker.dump}, 'x')"
+    ["KV::Lookup.instance_eval(#{cmd.dump})", "KV::Lookup.instance_exec { #{cmd} }",
+     "KV::Lookup.instance_eval { system('touch #{@marker}') }"].each do |code|
+      @sandbox.eval("begin; #{code}; rescue Exception; end")
+      refute File.exist?(@marker), code
+    end
+    refused "KV::Lookup.__send__(:system, 'touch #{@marker}')"
+  end
+
+  def test_reflection_on_a_bound_lambda_is_refused
+    cmd = "File.write(#{@marker.dump}, 'x')"
+    refused "KV::Lookup.send(:instance_eval, #{cmd.dump})"
+    refused "KV::Lookup.public_send(:system, 'touch #{@marker}')"
+    refused "KV::Lookup.method(:call)"
+    refused "KV::Lookup.binding"
+    refused "KV::Lookup.instance_variable_get(:@x)"
+    refused "KV::Lookup.define_singleton_method(:x, 1)"
+    refused "KV::Lookup.tap"
+    refused "KV::Lookup.then"
+    refused "KV::Lookup.extend(1)"
+    refused "KV::Lookup.curry"
+    refused "KV::Lookup.to_proc"
+    refused "KV::Lookup.system('touch #{@marker}')"
+    assert_equal "X", @sandbox.eval("KV::Lookup.call(:x)"), "call still works"
+  end
+
+  def test_blocks_never_reach_the_host
+    assert_equal "ArgumentError", @sandbox.eval("begin; KV::Lookup.tap { 1 }; rescue ArgumentError; 'ArgumentError'; end")
+  end
+
+  def test_proc_targets_allow_only_the_calling_methods
+    assert_equal %w[A B], @sandbox.eval("[KV::Lookup.call(:a), KV::Lookup[:b]]")
+    assert_equal [1, true], @sandbox.eval("[KV::Lookup.arity, KV::Lookup.lambda?]")
+  end
+
+  def test_reflection_on_a_bound_object_is_refused
+    label = "service Bank::Account"
+    refused "Bank::Account.instance_variable_get(:@secret)", label
+    refused "Bank::Account.instance_variable_set(:@secret, 'x')", label
+    refused "Bank::Account.instance_variables", label
+    refused "Bank::Account.send(:balance)", label
+    refused "Bank::Account.public_send(:balance)", label
+    refused "Bank::Account.class", label
+    refused "Bank::Account.singleton_class", label
+    refused "Bank::Account.dup", label
+    refused "Bank::Account.display", label
+    assert_equal 100, @sandbox.eval("Bank::Account.balance")
+  end
+
+  def test_reflection_on_a_handle_is_refused
+    label = "Kobako::Handle"
+    refused "Bank::Open.call.instance_variable_get(:@secret)", label
+    refused "Bank::Open.call.instance_variable_set(:@secret, 1)", label
+    refused "Bank::Open.call.send(:balance)", label
+    refused "Bank::Open.call.method(:balance)", label
+    refused "Bank::Open.call.class", label
+    assert_equal 100, @sandbox.eval("Bank::Open.call.balance")
+  end
+
+  def test_a_refusal_reads_exactly_like_a_missing_method
+    missing = attempt("KV::Lookup.no_such_method")[1]
+    refused_message = attempt("KV::Lookup.instance_variables")[1]
+    assert_equal missing.sub("no_such_method", "X"), refused_message.sub("instance_variables", "X")
+  end
+
+  def test_private_methods_are_refused
+    klass = Class.new do
+      def visible = private_helper
+      private def private_helper = :hidden
+    end
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:P).bind(:O, klass.new)
+    assert_equal :hidden, sandbox.eval("P::O.visible")
+    error = assert_raises(Kobako::ServiceError) { sandbox.eval("P::O.private_helper") }
+    assert_match(/undefined method 'private_helper'/, error.message)
+  end
+
+  def test_respond_to_guest_narrows
+    klass = Class.new do
+      def open_door = :open
+      def admin_reset = :reset
+      def respond_to_guest?(name) = name != :admin_reset
+    end
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:Door).bind(:D, klass.new)
+    assert_equal :open, sandbox.eval("Door::D.open_door")
+    assert_raises(Kobako::ServiceError) { sandbox.eval("Door::D.admin_reset") }
+  end
+
+  def test_a_method_object_target_exposes_only_call
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:M).bind(:Up, "abc".method(:upcase))
+    assert_equal "ABC", sandbox.eval("M::Up.call")
+    %w[receiver owner unbind source_location].each do |name|
+      assert_raises(Kobako::ServiceError, name) { sandbox.eval("M::Up.#{name}") }
+    end
+  end
+end

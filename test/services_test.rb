@@ -1,0 +1,175 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+class ServicesTest < Minitest::Test
+  def setup
+    @store = { "user_42" => "Alice" }
+    @sandbox = Kobako::Sandbox.new
+  end
+
+  def test_define_and_bind_a_lambda
+    store = @store
+    @sandbox.define(:KV).bind(:Lookup, ->(key) { store[key] })
+    assert_equal "Alice", @sandbox.eval('KV::Lookup.call("user_42")')
+  end
+
+  def test_keyword_arguments_arrive_as_symbols
+    @sandbox.define(:Geo).bind(:Find, ->(name:, region:) { "#{region}/#{name}" })
+    assert_equal "us/alice", @sandbox.eval('Geo::Find.call(name: "alice", region: "us")')
+  end
+
+  def test_any_public_method_the_object_defines
+    calculator = Class.new do
+      def add(a, b) = a + b
+      def scale(x, by: 2) = x * by
+    end.new
+    @sandbox.define(:Math2).bind(:Calc, calculator)
+    assert_equal [5, 30], @sandbox.eval("[Math2::Calc.add(2, 3), Math2::Calc.scale(10, by: 3)]")
+  end
+
+  def test_define_returns_the_same_namespace_and_bind_chains
+    ns = @sandbox.define(:Svc)
+    assert_same ns, @sandbox.define("Svc")
+    assert_same ns, ns.bind(:A, -> { 1 }).bind(:B, -> { 2 })
+    assert_equal 3, @sandbox.eval("Svc::A.call + Svc::B.call")
+  end
+
+  def test_names_are_validated
+    assert_raises(ArgumentError) { @sandbox.define(:lower) }
+    assert_raises(ArgumentError) { @sandbox.define("A::B") }
+    assert_raises(ArgumentError) { @sandbox.define("") }
+    assert_raises(ArgumentError) { @sandbox.define(:Ok).bind(:bad, -> {}) }
+    assert_raises(ArgumentError) { @sandbox.define(:Ok).bind(42, -> {}) }
+  end
+
+  def test_registration_is_sealed_by_the_first_invocation_even_a_failing_one
+    ns = @sandbox.define(:Early)
+    assert_raises(Kobako::SandboxError) { @sandbox.eval("raise 'x'") }
+    assert_raises(ArgumentError) { @sandbox.define(:Late) }
+    assert_raises(ArgumentError) { ns.bind(:Member, -> {}) }
+  end
+
+  def test_a_host_exception_is_rescuable_in_the_guest
+    @sandbox.define(:KV).bind(:Lookup, ->(key) { raise KeyError, "key not found: #{key}" })
+    result = @sandbox.eval(<<~RUBY)
+      begin
+        KV::Lookup.call("x")
+      rescue Kobako::ServiceError => e
+        [e.message, e.klass, e.is_a?(StandardError)]
+      end
+    RUBY
+    assert_equal ["key not found: x", "KeyError", true], result
+  end
+
+  def test_an_unrescued_host_exception_is_a_service_error_on_the_host
+    @sandbox.define(:KV).bind(:Lookup, ->(key) { raise KeyError, "key not found: #{key}" })
+    error = assert_raises(Kobako::ServiceError) { @sandbox.eval('KV::Lookup.call("x")') }
+    assert_equal "service", error.origin
+    assert_equal "KeyError", error.klass
+    assert_equal "key not found: x", error.message
+    refute_empty error.backtrace_lines
+    assert_equal 2, @sandbox.eval("1 + 1")
+  end
+
+  def test_service_values_round_trip
+    @sandbox.define(:Echo).bind(:Back, ->(*args, **kw) { [args, kw] })
+    result = @sandbox.eval('Echo::Back.call(1, -2.5, "s", :sym, nil, true, [1, {a: 2}], key: "v")')
+    assert_equal [[1, -2.5, "s", :sym, nil, true, [1, { a: 2 }]], { key: "v" }], result
+  end
+
+  def test_a_guest_value_with_no_wire_form_is_a_type_error_at_the_call_site
+    called = false
+    @sandbox.define(:S).bind(:M, ->(_) { called = true })
+    assert_equal "TypeError", @sandbox.eval("begin; S::M.call(Object.new); rescue TypeError => e; 'TypeError'; end")
+    refute called
+    error = assert_raises(Kobako::SandboxError) { @sandbox.eval("S::M.call(-> {})") }
+    assert_equal "TypeError", error.klass
+    refute called
+  end
+
+  Greeter = Struct.new(:name) do
+    def greet = "hello #{name}"
+    def add(a, two:) = a + two
+  end
+
+  def test_non_plain_results_are_handles
+    @sandbox.define(:People).bind(:Find, ->(name) { Greeter.new(name) })
+    assert_equal "hello ana", @sandbox.eval('People::Find.call("ana").greet')
+    assert_equal 3, @sandbox.eval('People::Find.call("x").add(1, two: 2)')
+    assert_equal true, @sandbox.eval('Kobako::Handle === People::Find.call("x")')
+  end
+
+  def test_handles_passed_back_arrive_as_the_original_object
+    seen = nil
+    greeter = Greeter.new("zed")
+    @sandbox.define(:Pass).bind(:Make, -> { greeter }).bind(:Take, ->(g) { seen = g; g.equal?(greeter) })
+    assert_equal true, @sandbox.eval("Pass::Take.call(Pass::Make.call)")
+    assert_same greeter, seen
+  end
+
+  def test_a_handle_returned_from_eval_is_the_host_object
+    greeter = Greeter.new("amy")
+    @sandbox.define(:Pass).bind(:Make, -> { greeter })
+    assert_same greeter, @sandbox.eval("Pass::Make.call")
+  end
+
+  def test_a_forged_handle_is_disconnected
+    @sandbox.define(:Pass).bind(:Make, -> { Greeter.new("x") })
+    result = @sandbox.eval(<<~RUBY)
+      Pass::Make.call
+      begin
+        Kobako::Handle.new(12345).greet
+      rescue Kobako::ServiceError::Disconnected => e
+        [e.class.to_s, e.is_a?(Kobako::ServiceError)]
+      end
+    RUBY
+    assert_equal ["Kobako::ServiceError::Disconnected", true], result
+  end
+
+  def test_handles_die_with_their_invocation
+    @sandbox.define(:Pass).bind(:Make, -> { Greeter.new("x") })
+    @sandbox.eval("Pass::Make.call")
+    error = assert_raises(Kobako::ServiceError::Disconnected) { @sandbox.eval("Kobako::Handle.new(1).greet") }
+    assert_equal "service", error.origin
+  end
+
+  def test_run_arguments_that_are_not_plain_travel_as_handles
+    greeter = Greeter.new("run")
+    @sandbox.preload(code: "Hi = ->(g) { g.greet }", name: :Hi)
+    assert_equal "hello run", @sandbox.run(:Hi, greeter)
+  end
+
+  def test_the_handle_table_cap
+    @sandbox.define(:Many).bind(:Make, -> { Object.new.tap { |o| def o.ok = 1 } })
+    @sandbox.instance_variable_get(:@dispatcher).handle_cap = 3
+    assert_equal 3, @sandbox.eval("3.times { Many::Make.call }; 3")
+    error = assert_raises(Kobako::HandleTableExhausted) { @sandbox.eval("4.times { Many::Make.call }") }
+    assert_kind_of Kobako::HandleTableError, error
+    assert_kind_of Kobako::SandboxError, error
+    assert_equal 1, @sandbox.eval("Many::Make.call.ok"), "a new invocation starts a new table"
+  end
+
+  def test_host_side_handle_class
+    assert_same Kobako::Handle, Kobako::RPC::Handle
+  end
+
+  def test_a_method_or_binding_never_becomes_a_handle
+    @sandbox.define(:Leak).bind(:M, -> { 1.method(:+) }).bind(:B, -> { binding })
+    assert_equal %w[TypeError TypeError], @sandbox.eval(<<~RUBY)
+      [Leak::M, Leak::B].map do |s|
+        begin
+          s.call
+        rescue Kobako::ServiceError => e
+          e.klass
+        end
+      end
+    RUBY
+  end
+
+  def test_a_host_interrupt_is_not_rescuable_by_the_guest
+    @sandbox.define(:Bad).bind(:Stop, -> { raise Interrupt })
+    assert_raises(Interrupt) { @sandbox.eval("begin; Bad::Stop.call; rescue Exception; :swallowed; end") }
+    assert_equal 1, @sandbox.eval("1")
+  end
+end
