@@ -42,7 +42,12 @@ pub enum Value {
 /// The shape rmp-serde writes and reads as a MessagePack extension.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "_ExtStruct")]
-struct Ext((i8, serde_bytes_shim::Bytes));
+struct Ext((i8, Payload));
+
+/// An extension's payload, written as MessagePack `bin`.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct Payload(#[serde(with = "crate::bytes")] Vec<u8>);
 
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -53,13 +58,11 @@ impl Serialize for Value {
             Value::Float(f) => s.serialize_f64(*f),
             Value::Str(text) => s.serialize_str(text),
             Value::Bytes(bytes) => s.serialize_bytes(bytes),
-            Value::Symbol(name) => Ext((
-                ext::SYMBOL,
-                serde_bytes_shim::Bytes(name.as_bytes().to_vec()),
-            ))
-            .serialize(s),
+            Value::Symbol(name) => {
+                Ext((ext::SYMBOL, Payload(name.as_bytes().to_vec()))).serialize(s)
+            }
             Value::Handle(id) => {
-                let payload = serde_bytes_shim::Bytes(id.to_be_bytes().to_vec());
+                let payload = Payload(id.to_be_bytes().to_vec());
                 Ext((ext::HANDLE, payload)).serialize(s)
             }
             Value::Array(items) => {
@@ -164,8 +167,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        let (tag, serde_bytes_shim::Bytes(payload)) =
-            <(i8, serde_bytes_shim::Bytes)>::deserialize(d)?;
+        let (tag, Payload(payload)) = <(i8, Payload)>::deserialize(d)?;
         match tag {
             ext::SYMBOL => String::from_utf8(payload)
                 .map(Value::Symbol)
@@ -176,46 +178,6 @@ impl<'de> Visitor<'de> for ValueVisitor {
             other => Err(de::Error::custom(format_args!(
                 "unknown extension type {other}"
             ))),
-        }
-    }
-}
-
-/// Bytes that serialize as MessagePack `bin`, not as an array of integers.
-mod serde_bytes_shim {
-    use std::fmt;
-
-    use serde::de::{self, Visitor};
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub struct Bytes(pub Vec<u8>);
-
-    impl Serialize for Bytes {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_bytes(&self.0)
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Bytes {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_byte_buf(BytesVisitor)
-        }
-    }
-
-    struct BytesVisitor;
-
-    impl<'de> Visitor<'de> for BytesVisitor {
-        type Value = Bytes;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("bytes")
-        }
-
-        fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Bytes, E> {
-            Ok(Bytes(b.to_vec()))
-        }
-
-        fn visit_byte_buf<E: de::Error>(self, b: Vec<u8>) -> Result<Bytes, E> {
-            Ok(Bytes(b))
         }
     }
 }
