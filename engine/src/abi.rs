@@ -1,7 +1,7 @@
 //! Names shared by the guest, the artifact compiler and the runtime.
 
-/// Module of the host function the guest calls when its fuel runs out.
-pub const REFUEL_MODULE: &str = "kobako";
+/// Module of every kobako host function the guest imports.
+pub const KOBAKO_MODULE: &str = "kobako";
 
 /// Name of that host function: `refuel(remaining: i64) -> i64`. It returns
 /// the next grant of fuel, or traps when a cap has fired.

@@ -8,7 +8,7 @@ use wasmer::{Function, FunctionEnv, FunctionEnvMut, Global, Imports, Memory, Run
 use kobako_wire::{ServiceCall, ServiceReply};
 
 use crate::abi::{
-    REFUEL_IMPORT, REFUEL_MODULE, SERVICE_CALL_IMPORT, TAKE_REPLY_IMPORT, USER_CODE_END_IMPORT,
+    KOBAKO_MODULE, REFUEL_IMPORT, SERVICE_CALL_IMPORT, TAKE_REPLY_IMPORT, USER_CODE_END_IMPORT,
     USER_CODE_IMPORT,
 };
 use crate::callbacks::{self, Callbacks, ServiceOutcome};
@@ -47,30 +47,31 @@ impl HostEnv {
 
 pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<HostEnv>) -> Imports {
     let mut imports = wasi::imports(store, env);
-    imports.define(
-        REFUEL_MODULE,
-        REFUEL_IMPORT,
-        Function::new_typed_with_env(store, env, refuel),
-    );
-    imports.define(
-        REFUEL_MODULE,
-        USER_CODE_IMPORT,
-        Function::new_typed_with_env(store, env, begin_user_code),
-    );
-    imports.define(
-        REFUEL_MODULE,
-        USER_CODE_END_IMPORT,
-        Function::new_typed_with_env(store, env, end_user_code),
-    );
-    imports.define(
-        REFUEL_MODULE,
-        SERVICE_CALL_IMPORT,
-        Function::new_typed_with_env(store, env, service_call),
-    );
-    imports.define(
-        REFUEL_MODULE,
-        TAKE_REPLY_IMPORT,
-        Function::new_typed_with_env(store, env, take_reply),
+    let kobako: [(&str, Function); 5] = [
+        (
+            REFUEL_IMPORT,
+            Function::new_typed_with_env(store, env, refuel),
+        ),
+        (
+            USER_CODE_IMPORT,
+            Function::new_typed_with_env(store, env, begin_user_code),
+        ),
+        (
+            USER_CODE_END_IMPORT,
+            Function::new_typed_with_env(store, env, end_user_code),
+        ),
+        (
+            SERVICE_CALL_IMPORT,
+            Function::new_typed_with_env(store, env, service_call),
+        ),
+        (
+            TAKE_REPLY_IMPORT,
+            Function::new_typed_with_env(store, env, take_reply),
+        ),
+    ];
+    imports.register_namespace(
+        KOBAKO_MODULE,
+        kobako.map(|(name, function)| (name.to_owned(), function.into())),
     );
     imports
 }

@@ -51,7 +51,9 @@ extern "C" {
 }
 
 /// Calls the host with `call` and waits for its answer.
-pub(crate) fn host_call(call: &kobako_wire::ServiceCall) -> Result<kobako_wire::ServiceReply, String> {
+pub(crate) fn host_call(
+    call: &kobako_wire::ServiceCall,
+) -> Result<kobako_wire::ServiceReply, String> {
     let request = kobako_wire::encode(call).map_err(|e| e.to_string())?;
     // SAFETY: the pointer and length describe `request`, alive for the call.
     let len = unsafe { call_host(request.as_ptr(), request.len()) };
@@ -96,12 +98,7 @@ pub extern "C" fn kobako_invoke(len: u32) -> u64 {
         let bytes = &bytes[..(len as usize).min(bytes.len())];
         match kobako_wire::decode::<Request>(bytes) {
             Ok(request) => mruby::invoke(&request),
-            Err(e) => Reply::Error(GuestError {
-                klass: "Kobako::WireError".into(),
-                message: e.to_string(),
-                backtrace: Vec::new(),
-                details: Vec::new(),
-            }),
+            Err(e) => Reply::Error(GuestError::new("Kobako::WireError", e.to_string())),
         }
     });
     publish(&reply)
@@ -109,12 +106,10 @@ pub extern "C" fn kobako_invoke(len: u32) -> u64 {
 
 fn publish(reply: &Reply) -> u64 {
     let bytes = kobako_wire::encode(reply).unwrap_or_else(|e| {
-        kobako_wire::encode(&Reply::Error(GuestError {
-            klass: "Kobako::WireError".into(),
-            message: e.to_string(),
-            backtrace: Vec::new(),
-            details: Vec::new(),
-        }))
+        kobako_wire::encode(&Reply::Error(GuestError::new(
+            "Kobako::WireError",
+            e.to_string(),
+        )))
         .unwrap_or_default()
     });
     REPLY.with_borrow_mut(|out| {

@@ -16,8 +16,18 @@ extern "C" {
     fn kobako_open() -> *mut MrbState;
     fn kobako_close(mrb: *mut MrbState);
     fn kobako_mark_constants(mrb: *mut MrbState, sink: *mut c_void) -> i32;
-    fn kobako_load_snippet(mrb: *mut MrbState, bytes: *const u8, len: usize, sink: *mut c_void) -> i32;
-    fn kobako_eval_source(mrb: *mut MrbState, source: *const u8, len: usize, sink: *mut c_void) -> i32;
+    fn kobako_load_snippet(
+        mrb: *mut MrbState,
+        bytes: *const u8,
+        len: usize,
+        sink: *mut c_void,
+    ) -> i32;
+    fn kobako_eval_source(
+        mrb: *mut MrbState,
+        source: *const u8,
+        len: usize,
+        sink: *mut c_void,
+    ) -> i32;
     fn kobako_run(
         mrb: *mut MrbState,
         name: *const u8,
@@ -46,12 +56,7 @@ extern "C" {
 }
 
 fn error(klass: &str, message: impl Into<String>) -> Reply {
-    Reply::Error(GuestError {
-        klass: klass.into(),
-        message: message.into(),
-        backtrace: Vec::new(),
-        details: Vec::new(),
-    })
+    Reply::Error(GuestError::new(klass, message))
 }
 
 /// A fresh interpreter, closed on drop.
@@ -130,21 +135,39 @@ fn run_action(mrb: *mut MrbState, request: &Request, sink: &mut Sink) -> Reply {
             unsafe { kobako_eval_source(mrb, source.as_ptr(), source.len(), sink_ptr) };
             std::mem::take(sink).finish()
         }
-        Action::Run { target, args, kwargs } => {
+        Action::Run {
+            target,
+            args,
+            kwargs,
+        } => {
             let args = Value::Array(args.clone());
             let kwargs = Value::Hash(
-                kwargs.iter().map(|(k, v)| (Value::Symbol(k.clone()), v.clone())).collect(),
+                kwargs
+                    .iter()
+                    .map(|(k, v)| (Value::Symbol(k.clone()), v.clone()))
+                    .collect(),
             );
             let mut tape = Tape::default();
             if tape.push(&args).and_then(|()| tape.push(&kwargs)).is_err() {
                 return error("ArgumentError", "an argument is larger than 4 GiB");
             }
             unsafe {
-                kobako_run(mrb, target.as_ptr(), target.len(), tape.as_ptr(), tape.len(), sink_ptr)
+                kobako_run(
+                    mrb,
+                    target.as_ptr(),
+                    target.len(),
+                    tape.as_ptr(),
+                    tape.len(),
+                    sink_ptr,
+                )
             };
             std::mem::take(sink).finish()
         }
-        Action::Compile { source, name, debug } => {
+        Action::Compile {
+            source,
+            name,
+            debug,
+        } => {
             let Ok(name) = CString::new(name.as_str()) else {
                 return error("ArgumentError", "the name contains a NUL byte");
             };

@@ -80,10 +80,16 @@ impl Call {
         let request = match std::mem::take(&mut self.sink).finish() {
             Reply::Value(v) => v,
             Reply::Error(e) => return self.fail(CALL_TYPE_ERROR, "TypeError", e.message),
-            Reply::Bytecode(_) => return self.fail(CALL_TYPE_ERROR, "TypeError", "bad call".into()),
+            Reply::Bytecode(_) => {
+                return self.fail(CALL_TYPE_ERROR, "TypeError", "bad call".into())
+            }
         };
         let Some(call) = service_call(request) else {
-            return self.fail(CALL_TYPE_ERROR, "TypeError", "malformed service call".into());
+            return self.fail(
+                CALL_TYPE_ERROR,
+                "TypeError",
+                "malformed service call".into(),
+            );
         };
         let reply = match crate::host_call(&call) {
             Ok(reply) => reply,
@@ -98,16 +104,20 @@ impl Call {
                 CALL_VALUE
             }
             ServiceReply::Error { klass, message } => self.fail(CALL_ERROR, &klass, message),
-            ServiceReply::Disconnected { message } => {
-                self.fail(CALL_DISCONNECTED, "Kobako::ServiceError::Disconnected", message)
-            }
+            ServiceReply::Disconnected { message } => self.fail(
+                CALL_DISCONNECTED,
+                "Kobako::ServiceError::Disconnected",
+                message,
+            ),
         }
     }
 }
 
 /// `[target, name, args, kwargs]` as walked by `Kobako.__call`.
 fn service_call(request: Value) -> Option<ServiceCall> {
-    let Value::Array(parts) = request else { return None };
+    let Value::Array(parts) = request else {
+        return None;
+    };
     let [target, Value::Str(method), Value::Array(args), Value::Hash(kwargs)] =
         <[Value; 4]>::try_from(parts).ok()?
     else {
@@ -128,5 +138,10 @@ fn service_call(request: Value) -> Option<ServiceCall> {
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(ServiceCall { target, method, args, kwargs })
+    Some(ServiceCall {
+        target,
+        method,
+        args,
+        kwargs,
+    })
 }

@@ -9,8 +9,15 @@ use kobako_wire::{GuestError, Reply, Value};
 const RESERVE_AT_MOST: usize = 1024;
 
 enum Frame {
-    Array { left: usize, items: Vec<Value> },
-    Hash { left: usize, key: Option<Value>, pairs: Vec<(Value, Value)> },
+    Array {
+        left: usize,
+        items: Vec<Value>,
+    },
+    Hash {
+        left: usize,
+        key: Option<Value>,
+        pairs: Vec<(Value, Value)>,
+    },
 }
 
 /// The receiving end of one walk.
@@ -77,24 +84,20 @@ impl Sink {
             return Reply::Error(error);
         }
         if let Some(what) = self.unsupported {
-            return Reply::Error(GuestError {
-                klass: "TypeError".into(),
-                message: format!(
+            return Reply::Error(GuestError::new(
+                "TypeError",
+                format!(
                     "{what} cannot leave the sandbox: only nil, true, false, Integer, \
                      Float, String, Symbol, Array, Hash and Kobako::Handle cross to the host"
                 ),
-                backtrace: Vec::new(),
-                details: Vec::new(),
-            });
+            ));
         }
         match self.done {
             Some(value) if self.open.is_empty() => Reply::Value(value),
-            _ => Reply::Error(GuestError {
-                klass: "Kobako::WireError".into(),
-                message: "the result walk ended early".into(),
-                backtrace: Vec::new(),
-                details: Vec::new(),
-            }),
+            _ => Reply::Error(GuestError::new(
+                "Kobako::WireError",
+                "the result walk ended early",
+            )),
         }
     }
 }
@@ -177,7 +180,11 @@ unsafe extern "C" fn kobako_put_hash(s: *mut Sink, len: usize) {
         s.push(Value::Hash(Vec::new()));
     } else {
         let pairs = Vec::with_capacity(len.min(RESERVE_AT_MOST));
-        s.open.push(Frame::Hash { left: len, key: None, pairs });
+        s.open.push(Frame::Hash {
+            left: len,
+            key: None,
+            pairs,
+        });
     }
 }
 
@@ -202,14 +209,14 @@ unsafe extern "C" fn kobako_put_error(
     message_len: usize,
 ) {
     // SAFETY: the C side passes back the sink it was given and live strings.
-    let (s, klass, message) =
-        unsafe { (sink(s), bytes(klass, klass_len), bytes(message, message_len)) };
-    s.error = Some(GuestError {
-        klass: text(klass),
-        message: text(message),
-        backtrace: Vec::new(),
-        details: Vec::new(),
-    });
+    let (s, klass, message) = unsafe {
+        (
+            sink(s),
+            bytes(klass, klass_len),
+            bytes(message, message_len),
+        )
+    };
+    s.error = Some(GuestError::new(text(klass), text(message)));
 }
 
 #[no_mangle]

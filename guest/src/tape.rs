@@ -37,14 +37,26 @@ pub struct TooLarge;
 impl Tape {
     pub fn push(&mut self, value: &Value) -> Result<(), TooLarge> {
         let item = |kind, len: usize, ptr| -> Result<TapeItem, TooLarge> {
-            Ok(TapeItem { kind, len: u32::try_from(len).map_err(|_| TooLarge)?, integer: 0, number: 0.0, ptr })
+            Ok(TapeItem {
+                kind,
+                len: u32::try_from(len).map_err(|_| TooLarge)?,
+                integer: 0,
+                number: 0.0,
+                ptr,
+            })
         };
         match value {
             Value::Nil => self.0.push(item(NIL, 0, ptr::null())?),
             Value::Bool(true) => self.0.push(item(TRUE, 0, ptr::null())?),
             Value::Bool(false) => self.0.push(item(FALSE, 0, ptr::null())?),
-            Value::Int(i) => self.0.push(TapeItem { integer: *i, ..item(INT, 0, ptr::null())? }),
-            Value::Float(f) => self.0.push(TapeItem { number: *f, ..item(FLOAT, 0, ptr::null())? }),
+            Value::Int(i) => self.0.push(TapeItem {
+                integer: *i,
+                ..item(INT, 0, ptr::null())?
+            }),
+            Value::Float(f) => self.0.push(TapeItem {
+                number: *f,
+                ..item(FLOAT, 0, ptr::null())?
+            }),
             Value::Str(s) => self.0.push(item(STR, s.len(), s.as_ptr())?),
             Value::Bytes(b) => self.0.push(item(BYTES, b.len(), b.as_ptr())?),
             Value::Symbol(s) => self.0.push(item(SYMBOL, s.len(), s.as_ptr())?),

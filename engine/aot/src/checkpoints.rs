@@ -21,7 +21,7 @@
 
 use std::sync::Mutex;
 
-use kobako_engine::abi::{FUEL_GLOBAL, REFUEL_IMPORT, REFUEL_MODULE};
+use kobako_engine::abi::{FUEL_GLOBAL, KOBAKO_MODULE, REFUEL_IMPORT};
 use wasmer::sys::wasmparser::{BlockType, Operator};
 use wasmer::sys::{FunctionMiddleware, MiddlewareError, MiddlewareReaderState, ModuleMiddleware};
 use wasmer::{ExportIndex, GlobalInit, GlobalType, LocalFunctionIndex, Mutability, Type};
@@ -53,7 +53,7 @@ impl ModuleMiddleware for Checkpoints {
             .iter()
             .find_map(|(key, index)| match index {
                 ImportIndex::Function(f)
-                    if key.module == REFUEL_MODULE && key.field == REFUEL_IMPORT =>
+                    if key.module == KOBAKO_MODULE && key.field == REFUEL_IMPORT =>
                 {
                     Some(f.as_u32())
                 }
@@ -62,7 +62,7 @@ impl ModuleMiddleware for Checkpoints {
             .ok_or_else(|| {
                 MiddlewareError::new(
                     "checkpoints",
-                    format!("the guest does not import {REFUEL_MODULE}.{REFUEL_IMPORT}"),
+                    format!("the guest does not import {KOBAKO_MODULE}.{REFUEL_IMPORT}"),
                 )
             })?;
         let fuel = info

@@ -87,8 +87,7 @@ impl Meter {
         remaining: i64,
         on_interrupt: impl FnOnce() -> bool,
     ) -> Result<u64, CapFired> {
-        let spent = i128::from(self.last_grant) - i128::from(remaining);
-        self.used = self.used.saturating_add(u64::try_from(spent).unwrap_or(0));
+        self.used = self.used_at(remaining);
         if self.interrupt.take() && on_interrupt() {
             return Err(CapFired::Interrupted);
         }
@@ -111,7 +110,7 @@ impl Meter {
         if self.booting {
             return self.used;
         }
-        let spent = i128::from(self.last_grant) - i128::from(remaining.max(0));
+        let spent = i128::from(self.last_grant) - i128::from(remaining);
         self.used.saturating_add(u64::try_from(spent).unwrap_or(0))
     }
 

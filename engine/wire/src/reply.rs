@@ -28,3 +28,14 @@ pub struct GuestError {
     #[serde(default)]
     pub details: Vec<(String, Value)>,
 }
+
+impl GuestError {
+    /// An error with a class and a message, and no backtrace or details.
+    pub fn new(klass: impl Into<String>, message: impl Into<String>) -> Self {
+        GuestError {
+            klass: klass.into(),
+            message: message.into(),
+            ..GuestError::default()
+        }
+    }
+}

@@ -29,6 +29,32 @@ kobako_close(mrb_state *mrb)
   mrb_close(mrb);
 }
 
+/* Protected call of a job; on a raise, reports it into `sink`. Returns 0 on
+ * success, 1 when an error was reported. */
+static int
+protected(mrb_state *mrb, mrb_protect_error_func *body, void *job, void *sink)
+{
+  mrb_bool failed = FALSE;
+  int ai = mrb_gc_arena_save(mrb);
+  mrb_value exc = mrb_protect_error(mrb, body, job, &failed);
+  if (failed) {
+    mrb->exc = NULL;
+    kobako_report_error(mrb, exc, sink);
+  }
+  mrb_gc_arena_restore(mrb, ai);
+  return failed ? 1 : 0;
+}
+
+static void
+raise_pending(mrb_state *mrb)
+{
+  if (mrb->exc) {
+    mrb_value exc = mrb_obj_value(mrb->exc);
+    mrb->exc = NULL;
+    mrb_exc_raise(mrb, exc);
+  }
+}
+
 struct eval_job {
   const char *source;
   size_t len;
@@ -44,13 +70,9 @@ eval_body(mrb_state *mrb, void *data)
   mrbc_filename(mrb, cxt, "(eval)");
   mrb_value result = mrb_load_nstring_cxt(mrb, job->source, job->len, cxt);
   mrbc_context_free(mrb, cxt);
-  if (mrb->exc) {
-    /* mrb_load_* reports parse and uncaught runtime errors through
-     * mrb->exc rather than by raising. */
-    mrb_value exc = mrb_obj_value(mrb->exc);
-    mrb->exc = NULL;
-    mrb_exc_raise(mrb, exc);
-  }
+  /* mrb_load_* reports parse and uncaught runtime errors through mrb->exc
+   * rather than by raising. */
+  raise_pending(mrb);
   kobako_walk_value(mrb, result, job->sink);
   return mrb_nil_value();
 }
@@ -112,41 +134,7 @@ int
 kobako_eval_source(mrb_state *mrb, const char *source, size_t len, void *sink)
 {
   struct eval_job job = { source, len, sink };
-  mrb_bool failed = FALSE;
-  int ai = mrb_gc_arena_save(mrb);
-  mrb_value exc = mrb_protect_error(mrb, eval_body, &job, &failed);
-  if (failed) {
-    mrb->exc = NULL;
-    kobako_report_error(mrb, exc, sink);
-  }
-  mrb_gc_arena_restore(mrb, ai);
-  return failed ? 1 : 0;
-}
-
-/* Protected call of a job; on a raise, reports it into `sink`. Returns 0 on
- * success, 1 when an error was reported. */
-static int
-protected(mrb_state *mrb, mrb_protect_error_func *body, void *job, void *sink)
-{
-  mrb_bool failed = FALSE;
-  int ai = mrb_gc_arena_save(mrb);
-  mrb_value exc = mrb_protect_error(mrb, body, job, &failed);
-  if (failed) {
-    mrb->exc = NULL;
-    kobako_report_error(mrb, exc, sink);
-  }
-  mrb_gc_arena_restore(mrb, ai);
-  return failed ? 1 : 0;
-}
-
-static void
-raise_pending(mrb_state *mrb)
-{
-  if (mrb->exc) {
-    mrb_value exc = mrb_obj_value(mrb->exc);
-    mrb->exc = NULL;
-    mrb_exc_raise(mrb, exc);
-  }
+  return protected(mrb, eval_body, &job, sink);
 }
 
 /* ---- preloaded snippets ---- */

@@ -56,6 +56,9 @@ struct kobako_tape_item {
 mrb_value kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t count,
                              size_t *pos);
 
+/* Kobako::Handle, the guest-side proxy for a host object. */
+struct RClass *kobako_handle_class(mrb_state *mrb);
+
 /* Reports `exc` as the invocation's error into `sink`. */
 void kobako_report_error(mrb_state *mrb, mrb_value exc, void *sink);
 

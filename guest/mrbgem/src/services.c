@@ -29,6 +29,12 @@ kobako_class(mrb_state *mrb, const char *name)
   return mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), name);
 }
 
+struct RClass *
+kobako_handle_class(mrb_state *mrb)
+{
+  return kobako_class(mrb, "Handle");
+}
+
 static mrb_value
 service_error(mrb_state *mrb, struct RClass *cls, const char *klass, size_t klass_len,
               const char *message, size_t message_len)

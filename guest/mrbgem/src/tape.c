@@ -4,7 +4,6 @@
  */
 #include <mruby.h>
 #include <mruby/array.h>
-#include <mruby/class.h>
 #include <mruby/hash.h>
 #include <mruby/string.h>
 
@@ -49,7 +48,7 @@ kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t 
     return hash;
   }
   case KOBAKO_TAPE_HANDLE: {
-    struct RClass *handle = mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), "Handle");
+    struct RClass *handle = kobako_handle_class(mrb);
     mrb_value id = mrb_int_value(mrb, (mrb_int)item->integer);
     return mrb_obj_new(mrb, handle, 1, &id);
   }

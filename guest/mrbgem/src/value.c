@@ -3,7 +3,6 @@
  */
 #include <mruby.h>
 #include <mruby/array.h>
-#include <mruby/class.h>
 #include <mruby/variable.h>
 #include <mruby/hash.h>
 #include <mruby/string.h>
@@ -119,7 +118,7 @@ walk(mrb_state *mrb, mrb_value value, void *sink, int depth)
     unsupported(sink, "Integer beyond the signed 64-bit range");
     return;
   default: {
-    struct RClass *handle = mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), "Handle");
+    struct RClass *handle = kobako_handle_class(mrb);
     if (mrb_obj_class(mrb, value) == handle) {
       mrb_value id = mrb_iv_get(mrb, value, mrb_intern_lit(mrb, "@__kobako_target"));
       if (mrb_integer_p(id)) {
