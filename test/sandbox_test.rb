@@ -110,20 +110,6 @@ class SandboxTest < Minitest::Test
     end
   end
 
-  def test_output_is_captured_per_invocation
-    assert_equal 7, @sandbox.eval("puts 'hi'; print 1, 2; p :x; warn 'careful'; 7")
-    assert_equal "hi\n12:x\n", @sandbox.stdout
-    assert_equal "careful\n", @sandbox.stderr
-    @sandbox.eval("nil")
-    assert_equal "", @sandbox.stdout
-    assert_equal "", @sandbox.stderr
-  end
-
-  def test_output_is_readable_after_an_error
-    assert_raises(Kobako::SandboxError) { @sandbox.eval("print 'partial'; raise 'x'") }
-    assert_equal "partial", @sandbox.stdout
-  end
-
   def test_sandboxes_are_independent
     other = Kobako::Sandbox.new
     @sandbox.eval("puts 'one'")
