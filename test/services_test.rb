@@ -114,24 +114,48 @@ class ServicesTest < Minitest::Test
     assert_same greeter, @sandbox.eval("Pass::Make.call")
   end
 
-  def test_a_forged_handle_is_disconnected
-    @sandbox.define(:Pass).bind(:Make, -> { Greeter.new("x") })
-    result = @sandbox.eval(<<~RUBY)
-      Pass::Make.call
-      begin
-        Kobako::Handle.new(12345).greet
-      rescue Kobako::ServiceError::Disconnected => e
-        [e.class.to_s, e.is_a?(Kobako::ServiceError)]
+  def test_the_guest_cannot_forge_a_handle
+    @sandbox.define(:Pass).bind(:Make, -> { Greeter.new("x") }).bind(:Take, ->(g) { g.greet })
+    attempts = @sandbox.eval(<<~'RUBY')
+      real = Pass::Make.call # id 1 is live in this invocation
+      forged = [
+        -> { Kobako::Handle.new(1) },
+        -> { Kobako::Handle.allocate },
+        -> { Kobako::Handle.send(:new, 1) },
+        -> { Class.instance_method(:new).bind(Kobako::Handle).call(1) },
+        -> { Kobako::Service.new(1) },
+      ].map do |make|
+        begin
+          h = make.call
+          begin
+            Pass::Take.call(h)
+          rescue TypeError, Kobako::ServiceError => e
+            "refused: #{e.class}"
+          end
+        rescue NoMethodError, TypeError, ArgumentError => e
+          "cannot make: #{e.class}"
+        end
       end
+      forged << Pass::Take.call(real)
     RUBY
-    assert_equal ["Kobako::ServiceError::Disconnected", true], result
+    assert_equal 6, attempts.size
+    assert_equal "hello x", attempts.pop
+    attempts.each { |outcome| assert_match(/\A(cannot make|refused): /, outcome) }
   end
 
-  def test_handles_die_with_their_invocation
+  def test_a_stale_or_forged_handle_from_the_host_is_disconnected
     @sandbox.define(:Pass).bind(:Make, -> { Greeter.new("x") })
+    @sandbox.preload(code: "Poke = ->(h) { begin; h.greet; rescue Kobako::ServiceError::Disconnected => e; [e.class.to_s, e.is_a?(Kobako::ServiceError)]; end }", name: :Poke)
     @sandbox.eval("Pass::Make.call")
-    error = assert_raises(Kobako::ServiceError::Disconnected) { @sandbox.eval("Kobako::Handle.new(1).greet") }
+    assert_equal ["Kobako::ServiceError::Disconnected", true], @sandbox.run(:Poke, Kobako::Handle.new(1))
+    assert_equal ["Kobako::ServiceError::Disconnected", true], @sandbox.run(:Poke, Kobako::Handle.new(12_345))
+  end
+
+  def test_an_unrescued_disconnected_handle_reaches_the_host
+    @sandbox.preload(code: "Poke = ->(h) { h.greet }", name: :Poke)
+    error = assert_raises(Kobako::ServiceError::Disconnected) { @sandbox.run(:Poke, Kobako::Handle.new(7)) }
     assert_equal "service", error.origin
+    assert_equal "Kobako::ServiceError::Disconnected", error.klass
   end
 
   def test_run_arguments_that_are_not_plain_travel_as_handles

@@ -128,7 +128,7 @@ fn service_call(request: Value) -> Option<ServiceCall> {
             [Value::Str(namespace), Value::Str(member)] => CallTarget::Member { namespace, member },
             _ => return None,
         },
-        Value::Int(id) => CallTarget::Handle(u64::try_from(id).ok()?),
+        Value::Handle(id) => CallTarget::Handle(id),
         _ => return None,
     };
     let kwargs = kwargs

@@ -130,10 +130,29 @@ fn handles_are_proxies_and_travel_back_as_themselves() {
 }
 
 #[test]
-fn a_forged_handle_is_disconnected() {
+fn the_guest_cannot_make_a_handle() {
     let (mut sandbox, _) = sandbox();
+    for make in ["Kobako::Handle.new(7)", "Kobako::Handle.allocate"] {
+        let v = sandbox
+            .eval(&format!(
+                "begin; {make}; rescue NoMethodError; :refused; end"
+            ))
+            .unwrap();
+        assert_eq!(v, Value::Symbol("refused".into()), "{make}");
+    }
+}
+
+#[test]
+fn a_handle_the_host_does_not_know_is_disconnected() {
+    let (mut sandbox, _) = sandbox();
+    sandbox
+        .preload_code(
+            b"Poke = ->(h) { begin; h.greet; rescue Kobako::ServiceError::Disconnected => e; e.message; end }",
+            "Poke",
+        )
+        .unwrap();
     let v = sandbox
-        .eval("begin; Kobako::Handle.new(999).greet; rescue Kobako::ServiceError::Disconnected => e; e.message; end")
+        .run("Poke", vec![Value::Handle(999)], vec![])
         .unwrap();
     assert_eq!(v, Value::Str("stale handle".into()));
 }

@@ -15,16 +15,12 @@ module Kobako
 
   # Forwards every method call to the host object it stands for.
   class Proxy < BasicObject
-    def initialize(target)
-      @__kobako_target = target
-    end
-
     def method_missing(name, *args, **kwargs, &block)
       ::Kernel.raise ::ArgumentError, "blocks cannot be passed to the host" if block
 
       # Arguments travel as one Array so a trailing Hash is never taken for
       # keywords on the way into C.
-      ::Kobako.__call(@__kobako_target, name.to_s, [args, kwargs])
+      ::Kobako.__call(self, name.to_s, [args, kwargs])
     end
 
     def respond_to_missing?(_name, _include_private = false)
@@ -34,12 +30,17 @@ module Kobako
 
   # A bound service, Ns::Member.
   class Service < Proxy
+    def initialize(names)
+      @__kobako_target = names
+    end
+
     def inspect
       "#<Kobako::Service #{@__kobako_target.join("::")}>"
     end
   end
 
-  # An opaque reference to a host object, valid during this invocation.
+  # An opaque reference to a host object, valid during this invocation. Only
+  # the glue makes them (see src/services.c): no new, no allocate.
   class Handle < Proxy
     def inspect
       "#<Kobako::Handle>"

@@ -56,8 +56,12 @@ struct kobako_tape_item {
 mrb_value kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t count,
                              size_t *pos);
 
-/* Kobako::Handle, the guest-side proxy for a host object. */
-struct RClass *kobako_handle_class(mrb_state *mrb);
+/* Kobako::Handle, the guest-side proxy for a host object. Its id lives in C
+ * data that Ruby code cannot create or change, so a script cannot forge a
+ * Handle from an integer. */
+mrb_value kobako_handle_new(mrb_state *mrb, uint64_t id);
+/* Whether `value` is a Handle; if so, stores its id. */
+int kobako_handle_id(mrb_value value, uint64_t *id);
 
 /* Reports `exc` as the invocation's error into `sink`. */
 void kobako_report_error(mrb_state *mrb, mrb_value exc, void *sink);

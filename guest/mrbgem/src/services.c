@@ -6,6 +6,7 @@
 #include <mruby.h>
 #include <mruby/array.h>
 #include <mruby/class.h>
+#include <mruby/data.h>
 #include <mruby/hash.h>
 #include <mruby/string.h>
 #include <mruby/variable.h>
@@ -29,10 +30,42 @@ kobako_class(mrb_state *mrb, const char *name)
   return mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), name);
 }
 
-struct RClass *
-kobako_handle_class(mrb_state *mrb)
+/* A Handle's data pointer is its id; nothing to free. */
+static const struct mrb_data_type handle_type = { "Kobako::Handle", NULL };
+
+mrb_value
+kobako_handle_new(mrb_state *mrb, uint64_t id)
 {
-  return kobako_class(mrb, "Handle");
+  if (id == 0 || id > UINTPTR_MAX) {
+    mrb_raise(mrb, E_ARGUMENT_ERROR, "kobako: the host sent a Handle id out of range");
+  }
+  struct RData *data = mrb_data_object_alloc(mrb, kobako_class(mrb, "Handle"),
+                                             (void *)(uintptr_t)id, &handle_type);
+  return mrb_obj_value(data);
+}
+
+int
+kobako_handle_id(mrb_value value, uint64_t *id)
+{
+  if (!mrb_data_p(value) || DATA_TYPE(value) != &handle_type || DATA_PTR(value) == NULL) {
+    return 0;
+  }
+  *id = (uint64_t)(uintptr_t)DATA_PTR(value);
+  return 1;
+}
+
+/* What a proxy's calls are addressed to: a Handle stands for itself (the
+ * walker sends its id); a service proxy names its Ns::Member. */
+static mrb_value
+proxy_target(mrb_state *mrb, mrb_value proxy)
+{
+  uint64_t id;
+  if (kobako_handle_id(proxy, &id)) return proxy;
+  if (mrb_obj_is_kind_of(mrb, proxy, kobako_class(mrb, "Service"))) {
+    mrb_value names = mrb_iv_get(mrb, proxy, mrb_intern_lit(mrb, "@__kobako_target"));
+    if (mrb_array_p(names)) return names;
+  }
+  mrb_raise(mrb, E_TYPE_ERROR, "not a Kobako service or Handle");
 }
 
 static mrb_value
@@ -49,8 +82,9 @@ service_error(mrb_state *mrb, struct RClass *cls, const char *klass, size_t klas
 static mrb_value
 kobako_call(mrb_state *mrb, mrb_value self)
 {
-  mrb_value target, name, arguments;
-  mrb_get_args(mrb, "oSA", &target, &name, &arguments);
+  mrb_value proxy, name, arguments;
+  mrb_get_args(mrb, "oSA", &proxy, &name, &arguments);
+  mrb_value target = proxy_target(mrb, proxy);
   mrb_value args = mrb_ary_ref(mrb, arguments, 0);
   mrb_value kwargs = mrb_ary_ref(mrb, arguments, 1);
   if (!mrb_array_p(args) || !mrb_hash_p(kwargs)) {
@@ -102,4 +136,11 @@ kobako_services_init(mrb_state *mrb)
 {
   struct RClass *kobako = mrb_define_module(mrb, "Kobako");
   mrb_define_module_function(mrb, kobako, "__call", kobako_call, MRB_ARGS_REQ(3));
+
+  /* Only kobako_handle_new makes Handles: no new, no allocate. */
+  struct RClass *proxy = mrb_define_class_under(mrb, kobako, "Proxy", mrb_class_get(mrb, "BasicObject"));
+  struct RClass *handle = mrb_define_class_under(mrb, kobako, "Handle", proxy);
+  MRB_SET_INSTANCE_TT(handle, MRB_TT_CDATA);
+  mrb_undef_class_method(mrb, handle, "new");
+  mrb_undef_class_method(mrb, handle, "allocate");
 }

@@ -48,9 +48,7 @@ kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t 
     return hash;
   }
   case KOBAKO_TAPE_HANDLE: {
-    struct RClass *handle = kobako_handle_class(mrb);
-    mrb_value id = mrb_int_value(mrb, (mrb_int)item->integer);
-    return mrb_obj_new(mrb, handle, 1, &id);
+    return kobako_handle_new(mrb, (uint64_t)item->integer);
   }
   default:
     mrb_raise(mrb, E_ARGUMENT_ERROR, "kobako: unknown value kind from the host");

@@ -118,13 +118,10 @@ walk(mrb_state *mrb, mrb_value value, void *sink, int depth)
     unsupported(sink, "Integer beyond the signed 64-bit range");
     return;
   default: {
-    struct RClass *handle = kobako_handle_class(mrb);
-    if (mrb_obj_class(mrb, value) == handle) {
-      mrb_value id = mrb_iv_get(mrb, value, mrb_intern_lit(mrb, "@__kobako_target"));
-      if (mrb_integer_p(id)) {
-        kobako_put_handle(sink, (uint64_t)mrb_integer(id));
-        return;
-      }
+    uint64_t id;
+    if (kobako_handle_id(value, &id)) {
+      kobako_put_handle(sink, id);
+      return;
     }
     unsupported(sink, mrb_obj_classname(mrb, value));
     return;
