@@ -134,7 +134,7 @@ fn the_guest_cannot_make_a_handle() {
     let (mut sandbox, _) = sandbox();
     for make in ["Kobako::Handle.new(7)", "Kobako::Handle.allocate"] {
         let v = sandbox
-            .eval(&format!(
+            .eval(format!(
                 "begin; {make}; rescue NoMethodError; :refused; end"
             ))
             .unwrap();
