@@ -45,4 +45,5 @@ MRuby::CrossBuild.new("wasm32-wasip1") do |conf|
     mruby-bigint mruby-catch
   ].each { |name| conf.gem core: name }
   conf.gem "#{GUEST_DIR}/mrbgem"
+  conf.gem "#{GUEST_DIR}/regexp"
 end

@@ -1,9 +1,10 @@
-//! The guest's whole view of the outside world: five WASI preview1 imports,
+//! The guest's whole view of the outside world: seven WASI preview1 imports,
 //! written by hand so the surface stays exactly this small.
 //!
 //! | import | behaviour |
 //! | --- | --- |
 //! | `fd_write` | fd 1 and 2 append to the invocation's captured output; any other fd is `EBADF` |
+//! | `fd_seek` / `fd_close` | refused: fd 1 and 2 are pipes (`ESPIPE`) that stay open (`EBADF` otherwise) |
 //! | `clock_time_get` | real time and monotonic time; nothing else |
 //! | `environ_sizes_get` / `environ_get` | an empty environment |
 //! | `proc_exit` | ends the invocation with a trap |
@@ -25,6 +26,8 @@ mod errno {
     pub const BADF: i32 = 8;
     pub const FAULT: i32 = 21;
     pub const INVAL: i32 = 28;
+    pub const NOTSUP: i32 = 58;
+    pub const SPIPE: i32 = 70;
 }
 
 const STDOUT: i32 = 1;
@@ -39,6 +42,8 @@ pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<HostEnv>) -> Imports 
     imports! {
         "wasi_snapshot_preview1" => {
             "fd_write" => Function::new_typed_with_env(store, env, fd_write),
+            "fd_seek" => Function::new_typed(store, fd_seek),
+            "fd_close" => Function::new_typed(store, fd_close),
             "clock_time_get" => Function::new_typed_with_env(store, env, clock_time_get),
             "environ_sizes_get" => Function::new_typed_with_env(store, env, environ_sizes_get),
             "environ_get" => Function::new_typed_with_env(store, env, environ_get),
@@ -108,6 +113,24 @@ fn fd_write(
     };
     sink.write(&bytes);
     errno::SUCCESS
+}
+
+// libc's stdio links these for its stdout/stderr streams; the guest's own
+// code never seeks or closes, so they only have to fail cleanly.
+fn fd_seek(fd: i32, _offset: i64, _whence: i32, _new_offset: i32) -> i32 {
+    if fd == STDOUT || fd == STDERR {
+        errno::SPIPE
+    } else {
+        errno::BADF
+    }
+}
+
+fn fd_close(fd: i32) -> i32 {
+    if fd == STDOUT || fd == STDERR {
+        errno::NOTSUP
+    } else {
+        errno::BADF
+    }
 }
 
 const CLOCK_REALTIME: i32 = 0;
