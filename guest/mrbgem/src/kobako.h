@@ -56,6 +56,9 @@ struct kobako_tape_item {
 mrb_value kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t count,
                              size_t *pos);
 
+/* Whether `len` bytes at `s` are well-formed UTF-8. */
+int kobako_valid_utf8(const unsigned char *s, size_t len);
+
 /* Kobako::Handle, the guest-side proxy for a host object. Its id lives in C
  * data that Ruby code cannot create or change, so a script cannot forge a
  * Handle from an integer. */

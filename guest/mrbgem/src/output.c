@@ -26,16 +26,8 @@ kobako_write(mrb_state *mrb, mrb_value self)
   return mrb_fixnum_value(RSTRING_LEN(str));
 }
 
-void kobako_services_init(mrb_state *mrb);
-
 void
-mrb_kobako_gem_init(mrb_state *mrb)
+kobako_output_init(mrb_state *mrb)
 {
-  kobako_services_init(mrb);
   mrb_define_module_function(mrb, mrb->kernel_module, "__kobako_write", kobako_write, MRB_ARGS_REQ(2));
-}
-
-void
-mrb_kobako_gem_final(mrb_state *mrb)
-{
 }

@@ -23,8 +23,12 @@ kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t 
   case KOBAKO_TAPE_INT: return mrb_int_value(mrb, (mrb_int)item->integer);
   case KOBAKO_TAPE_FLOAT: return mrb_float_value(mrb, (mrb_float)item->number);
   case KOBAKO_TAPE_STR:
-  case KOBAKO_TAPE_BYTES:
     return mrb_str_new(mrb, item->ptr, (size_t)item->len);
+  case KOBAKO_TAPE_BYTES: {
+    mrb_value bytes = mrb_str_new(mrb, item->ptr, (size_t)item->len);
+    RSTR_SET_BINARY_FLAG(mrb_str_ptr(bytes));
+    return bytes;
+  }
   case KOBAKO_TAPE_SYMBOL:
     return mrb_symbol_value(mrb_intern(mrb, item->ptr, (size_t)item->len));
   case KOBAKO_TAPE_ARRAY: {

@@ -30,10 +30,10 @@ walk_pair(mrb_state *mrb, mrb_value key, mrb_value val, void *data)
   return 0;
 }
 
-/* UTF-8 validity decides how a String travels: mruby 3.2 has no encoding
- * tag, so bytes that are not UTF-8 can only have been binary data. */
-static int
-valid_utf8(const unsigned char *s, size_t len)
+/* A String travels as binary when it is marked so (patches/0004) or when its
+ * bytes are not UTF-8, which only binary data can be. */
+int
+kobako_valid_utf8(const unsigned char *s, size_t len)
 {
   size_t i = 0;
   while (i < len) {
@@ -94,7 +94,8 @@ walk(mrb_state *mrb, mrb_value value, void *sink, int depth)
   case MRB_TT_STRING: {
     const char *ptr = RSTRING_PTR(value);
     size_t len = (size_t)RSTRING_LEN(value);
-    int kind = valid_utf8((const unsigned char *)ptr, len) ? KOBAKO_STR_UTF8 : KOBAKO_STR_BINARY;
+    int text = !RSTR_BINARY_P(mrb_str_ptr(value)) && kobako_valid_utf8((const unsigned char *)ptr, len);
+    int kind = text ? KOBAKO_STR_UTF8 : KOBAKO_STR_BINARY;
     kobako_put_str(sink, ptr, len, kind);
     return;
   }
