@@ -33,7 +33,8 @@ class OptionsTest < Minitest::Test
     [
       { timeout: 0 }, { timeout: -1.0 }, { timeout: "5" }, { timeout: Float::INFINITY },
       { memory_limit: 0 }, { memory_limit: -1 }, { memory_limit: 1.5 },
-      { stdout_limit: -1 }, { stderr_limit: "1" }
+      { stdout_limit: -1 }, { stdout_limit: "1" }, { stdout_limit: 1.5 },
+      { stderr_limit: -1 }, { stderr_limit: "1" }
     ].each do |options|
       assert_raises(ArgumentError, options.inspect) { Kobako::Sandbox.new(**options) }
     end
@@ -41,5 +42,18 @@ class OptionsTest < Minitest::Test
 
   def test_unknown_options_are_argument_errors
     assert_raises(ArgumentError) { Kobako::Sandbox.new(timeout_seconds: 1) }
+  end
+  def test_readers_return_the_given_options
+    sandbox = Kobako::Sandbox.new(timeout: 0.5, memory_limit: 10 << 20, stdout_limit: 7, stderr_limit: 9)
+    assert_equal [0.5, 10 << 20, 7, 9],
+                 [sandbox.timeout, sandbox.memory_limit, sandbox.stdout_limit, sandbox.stderr_limit]
+  end
+
+  def test_later_sandboxes_share_the_loaded_artifact
+    Kobako::Sandbox.new.eval("nil")
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    200.times { Kobako::Sandbox.new }
+    each = (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) / 200
+    assert_operator each, :<, 0.001, "a later Sandbox.new must not load the artifact again"
   end
 end

@@ -139,4 +139,68 @@ class PreloadRunTest < Minitest::Test
       assert_kind_of Kobako::SandboxError, error
     end
   end
+  def test_later_snippets_see_earlier_ones_at_load_time
+    @sandbox.preload(code: "A = [1]", name: :A).preload(code: "B = A + [2]", name: :B)
+    assert_equal [1, 2], @sandbox.eval("B")
+  end
+
+  def test_a_syntax_error_at_preload_carries_the_message
+    error = assert_raises(Kobako::SandboxError) { @sandbox.preload(code: "Broken = ->(", name: :Broken) }
+    assert_match(/syntax error/, error.message)
+  end
+
+  def test_the_snippet_name_appears_in_backtraces
+    @sandbox.preload(code: "Boom = ->(x) {\n  x / 0\n}", name: :MyHelpers)
+    error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Boom, 1) }
+    assert(error.backtrace_lines.any? { |line| line.start_with?("MyHelpers:") }, error.backtrace_lines.inspect)
+  end
+
+  def test_bytecode_without_debug_info_has_no_line_frames
+    source = "Boom = ->(x) {\n  x / 0\n}"
+    sandbox = Kobako::Sandbox.new.preload(binary: Kobako.compile(source, name: "boom.rb", debug: false))
+    error = assert_raises(Kobako::SandboxError) { sandbox.run(:Boom, 1) }
+    assert_equal "ZeroDivisionError", error.klass
+    refute(error.backtrace_lines.any? { |line| line.start_with?("boom.rb:") }, error.backtrace_lines.inspect)
+  end
+
+  def test_run_seals_registration
+    @sandbox.preload(code: "One = -> { 1 }", name: :One)
+    assert_equal 1, @sandbox.run(:One)
+    assert_raises(ArgumentError) { @sandbox.define(:Late) }
+    assert_raises(ArgumentError) { @sandbox.preload(code: "Two = -> { 2 }", name: :Two) }
+  end
+
+  def test_output_is_captured_and_cleared_for_run
+    @sandbox.preload(code: "Say = ->(x) { puts x; warn x }", name: :Say).preload(code: "Quiet = -> { }", name: :Quiet)
+    @sandbox.run(:Say, "hi")
+    assert_equal ["hi\n", "hi\n"], [@sandbox.stdout, @sandbox.stderr]
+    @sandbox.run(:Quiet)
+    assert_equal ["", ""], [@sandbox.stdout, @sandbox.stderr]
+  end
+
+  def test_hash_order_survives_run
+    @sandbox.preload(code: "Echo = ->(x) { x }", name: :Echo)
+    hash = { 3 => 1, "a" => 2, b: 3, [1] => 4, nil => 5 }
+    assert_equal [3, "a", :b, [1], nil], @sandbox.run(:Echo, hash).keys
+  end
+
+  def test_moderate_nesting_round_trips_and_too_deep_is_refused
+    @sandbox.preload(code: "Echo = ->(x) { x }", name: :Echo)
+    deep = 1
+    50.times { deep = [deep] }
+    assert_equal deep, @sandbox.run(:Echo, deep)
+    assert_equal deep, @sandbox.eval("a = 1; 50.times { a = [a] }; a")
+    error = assert_raises(Kobako::SandboxError) { @sandbox.eval("a = 1; 200.times { a = [a] }; a") }
+    assert_match(/nesting deeper than 128/, error.message)
+    assert_raises(ArgumentError) { @sandbox.run(:Echo, (1..200).reduce({}) { |h, _| { k: h } }) }
+  end
+
+  def test_details_available_excludes_services_and_includes_binary_snippets
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:Svc).bind(:M, -> { 1 })
+    sandbox.preload(binary: Kobako.compile("Bin = -> { 1 }", name: "bin.rb"))
+    sandbox.preload(code: "Src = -> { 2 }", name: :Src)
+    error = assert_raises(Kobako::SandboxError) { sandbox.run(:Missing) }
+    assert_equal %i[Bin Src], error.details["available"]
+  end
 end

@@ -117,4 +117,49 @@ class SandboxTest < Minitest::Test
     assert_equal "one\n", @sandbox.stdout
     assert_equal "two\n", other.stdout
   end
+  def test_the_core_extension_gems_are_there
+    result = @sandbox.eval(<<~'RUBY')
+      klass = Class.new { define_method(:twice) { |x| x * 2 } }
+      obj = Object.new
+      obj.instance_variable_set(:@v, 7)
+      [
+        [1, 2, 3, 4].each_slice(2).to_a,                 # enumerable ext
+        klass.new.twice(4),                              # metaprogramming
+        obj.instance_variable_get(:@v),                  # object
+        eval("6 * 7"),                                   # compiler
+        %w[a b].map(&:upcase),                           # symbol / proc
+        1234.digits,                                     # numeric ext
+        { b: 1, a: 2 }.sort.to_h.keys,                   # hash ext
+        (1..10).each_slice(3).map(&:first),              # range / enumerator
+        "hello".center(9, "*"),                          # string ext
+        [3, 1, 2].sort.reverse,                          # array ext
+        Struct.new(:x).new(1).x,                         # struct
+        format("%05.2f", 3.14159),                       # sprintf
+        Math.sqrt(16),                                   # math
+        Rational(1, 3) + Rational(1, 6),                 # rational
+        (Set.new([1, 2]) | Set.new([2, 3])).to_a,        # set
+        Fiber.new { Fiber.yield 1; 2 }.resume,           # fiber
+        catch(:done) { throw :done, :caught },           # catch
+        [1, 2].pack("C*").unpack("C*"),                  # pack
+      ].map { |v| v.is_a?(Rational) ? v.to_s : v }
+    RUBY
+    assert_equal [[[1, 2], [3, 4]], 8, 7, 42, %w[A B], [4, 3, 2, 1], %i[a b], [1, 4, 7, 10],
+                  "**hello**", [3, 2, 1], 1, "03.14", 4.0, "1/2", [1, 2, 3], 1, :caught, [1, 2]], result
+  end
+
+  def test_there_is_no_real_sleep
+    assert_equal :no_sleep, @sandbox.eval("begin; sleep(1); :slept; rescue NoMethodError; :no_sleep; end")
+  end
+
+  def test_integer_overflow_never_wraps
+    assert_equal [true, true, true], @sandbox.eval("[(2**62) * 4 > 0, -9223372036854775807 - 2 < 0, 9223372036854775807 + 1 > 0]")
+    assert_equal "36893488147419103232", @sandbox.eval("((2**62) * 8).to_s")
+  end
+
+  def test_a_non_standard_exception_is_a_sandbox_error
+    error = assert_raises(Kobako::SandboxError) { @sandbox.eval('raise Exception, "deep"') }
+    assert_equal ["Exception", "deep", "sandbox"], [error.klass, error.message, error.origin]
+    assert_kind_of Hash, error.details
+    assert(error.backtrace_lines.any? { |line| line.start_with?("(eval):") }, error.backtrace_lines.inspect)
+  end
 end

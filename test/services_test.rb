@@ -91,6 +91,7 @@ class ServicesTest < Minitest::Test
   Greeter = Struct.new(:name) do
     def greet = "hello #{name}"
     def add(a, two:) = a + two
+    def louder = Greeter.new("#{name}!")
   end
 
   def test_non_plain_results_are_handles
@@ -195,5 +196,70 @@ class ServicesTest < Minitest::Test
     @sandbox.define(:Bad).bind(:Stop, -> { raise Interrupt })
     assert_raises(Interrupt) { @sandbox.eval("begin; Bad::Stop.call; rescue Exception; :swallowed; end") }
     assert_equal 1, @sandbox.eval("1")
+  end
+  def test_every_value_round_trips_through_a_service
+    @sandbox.define(:S).bind(:Echo, ->(*args, **kw) { [args, kw] })
+    @sandbox.preload(code: "Via = ->(*args, **kw) { S::Echo.call(*args, **kw) }", name: :Via)
+    args = [nil, true, false, 2**63 - 1, -2**63, 1.5, -0.0, Float::INFINITY, -Float::INFINITY,
+            "héllo", "nul\x00", "\xff".b, :sym, [1, [2]], { 1 => "one", [2] => nil, s: :t }]
+    back, kw = @sandbox.run(:Via, *args, key: { nested: [1] })
+    assert_equal args, back
+    assert_predicate 1 / back[6], :negative?
+    assert_equal({ key: { nested: [1] } }, kw)
+    assert_predicate @sandbox.run(:Via, Float::NAN)[0][0], :nan?
+    assert_equal [1, [2], :s], @sandbox.run(:Via, args.last)[0][0].keys
+  end
+
+  def test_a_keyword_value_without_a_wire_form_is_a_type_error_in_the_guest
+    @sandbox.define(:S).bind(:M, ->(**kw) { kw })
+    assert_equal :type_error, @sandbox.eval("begin; S::M.call(k: Object.new); rescue TypeError; :type_error; end")
+  end
+
+  def test_define_validates_its_name
+    [42, :lower, "A::B", ""].each do |name|
+      assert_raises(ArgumentError, name.inspect) { @sandbox.define(name) }
+    end
+  end
+
+  def test_a_preflight_type_error_does_not_seal
+    assert_raises(TypeError) { @sandbox.eval(nil) }
+    @sandbox.define(:Ok).bind(:M, -> { 1 })
+    assert_equal 1, @sandbox.eval("Ok::M.call")
+  end
+
+  def test_a_handle_result_can_return_another_handle
+    @sandbox.define(:People).bind(:Find, ->(name) { Greeter.new(name) })
+    assert_equal "hello ana!", @sandbox.eval('People::Find.call("ana").louder.greet')
+  end
+
+  def test_handles_nested_in_arguments_arrive_as_the_original_objects
+    greeter = Greeter.new("n")
+    seen = nil
+    @sandbox.define(:P).bind(:Make, -> { greeter }).bind(:Take, ->(list, k:) { seen = [list, k]; true })
+    @sandbox.eval("h = P::Make.call; P::Take.call([h], k: { h => [h] })")
+    assert_same greeter, seen[0][0]
+    assert_same greeter, seen[1].keys.first
+    assert_same greeter, seen[1].values.first.first
+    @sandbox2 = Kobako::Sandbox.new.preload(code: "Echo = ->(x) { x }", name: :Echo)
+    assert_same greeter, @sandbox2.run(:Echo, greeter)
+  end
+
+  def test_the_default_handle_cap
+    assert_equal 2**31 - 1, Kobako::Dispatcher::HANDLE_ID_CAP
+  end
+
+  def test_sandboxes_are_reentrant
+    inner = Kobako::Sandbox.new
+    outer = Kobako::Sandbox.new
+    outer.define(:N).bind(:In, ->(source) { inner.eval(source) })
+    assert_equal 3, outer.eval('N::In.call("1 + 2")')
+  end
+
+  def test_a_service_error_carries_its_fields
+    @sandbox.define(:S).bind(:Fail, -> { raise KeyError, "nope" })
+    error = assert_raises(Kobako::ServiceError) { @sandbox.eval("S::Fail.call") }
+    assert_equal ["service", "KeyError"], [error.origin, error.klass]
+    assert_kind_of Hash, error.details
+    assert(error.backtrace_lines.any? { |line| line.start_with?("(eval):") }, error.backtrace_lines.inspect)
   end
 end

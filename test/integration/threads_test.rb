@@ -69,4 +69,14 @@ class ThreadsTest < Minitest::Test
     assert_equal 20_000_000, runner.value
     assert_equal 1, sandbox.eval("1")
   end
+  def test_many_threads_on_their_own_sandboxes_get_their_own_answers
+    results = Array.new(6) do |t|
+      Thread.new do
+        sandbox = Kobako::Sandbox.new
+        sandbox.define(:T).bind(:Id, -> { t })
+        Array.new(40) { |i| sandbox.eval("T::Id.call * 1000 + #{i}") == t * 1000 + i && sandbox.stdout == "" }
+      end
+    end.map(&:value)
+    assert(results.flatten.all?, "every thread saw only its own sandbox's results")
+  end
 end
