@@ -82,13 +82,17 @@ impl Guest {
         let source = request.as_slice();
         let len = u32::try_from(source.len())
             .map_err(|_| Error::Trap("request larger than 4 GiB".into()))?;
-        let ptr = self.buffer.call(store, len).map_err(trap)?;
+        // The request is the invocation's first allocation: its caps apply.
+        let grant = env.as_mut(store).meter.begin(limits);
+        let ptr = self
+            .buffer
+            .call(store, len)
+            .map_err(|e| Self::cap_or_trap(store, env, e))?;
         self.memory
             .view(store)
             .write(u64::from(ptr), source)
             .map_err(|e| Error::Trap(format!("cannot write the request: {e}")))?;
 
-        let grant = env.as_mut(store).meter.begin(limits);
         self.fuel
             .set(
                 store,
@@ -104,6 +108,14 @@ impl Guest {
         let packed = called.map_err(trap)?;
         let bytes = self.read_reply(store, packed)?;
         kobako_wire::decode(&bytes).map_err(|e| Error::Trap(e.to_string()))
+    }
+
+    /// A trap that follows a refused memory growth is the memory cap.
+    fn cap_or_trap(store: &Store, env: &FunctionEnv<HostEnv>, e: RuntimeError) -> Error {
+        match env.as_ref(store).meter.check_memory() {
+            Err(fired) => fired.into(),
+            Ok(()) => trap(e),
+        }
     }
 
     /// The fuel global's current value.
