@@ -6,7 +6,7 @@ use wasmer::sys::NativeEngineExt;
 use wasmer::{Engine, Module};
 
 use crate::caps::memory::CappedTunables;
-use crate::manifest::{sha256_file, Manifest, WASMER_VERSION};
+use crate::manifest::{blake3_file, Manifest, WASMER_VERSION};
 use crate::{platform, Error};
 
 /// The guest compiled for this platform, loaded and ready to instantiate.
@@ -23,7 +23,7 @@ impl Artifact {
     ///
     /// Nothing is deserialized until the manifest names an artifact for this
     /// target triple, built by this Wasmer version, for CPU features this
-    /// machine has, and the file's SHA-256 matches the manifest.
+    /// machine has, and the file's BLAKE3 hash matches the manifest.
     ///
     /// # Errors
     /// [`Error::Artifact`] for any of those checks, an unreadable file, or a
@@ -51,9 +51,9 @@ impl Artifact {
             )));
         }
         let path = dir.join(&entry.file);
-        let digest = sha256_file(&path)
+        let digest = blake3_file(&path)
             .map_err(|e| Error::Artifact(format!("cannot read {}: {e}", path.display())))?;
-        if digest != entry.sha256 {
+        if digest != entry.blake3 {
             return Err(Error::Artifact(format!(
                 "{} does not match the checksum in its manifest; refusing to load it",
                 path.display()
@@ -61,7 +61,7 @@ impl Artifact {
         }
         let mut engine = Engine::headless();
         engine.set_tunables(CappedTunables::default());
-        // SAFETY: deserializing loads native code. The file's SHA-256 was
+        // SAFETY: deserializing loads native code. The file's BLAKE3 hash was
         // checked against the manifest just above, and the manifest says it
         // was produced by `kobako-aot` with this Wasmer version for this
         // platform; Wasmer checks its own format header too. An ELF artifact

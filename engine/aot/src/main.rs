@@ -18,7 +18,7 @@ use std::time::Instant;
 use std::{env, fs};
 
 use kobako_engine::manifest::{
-    sha256_hex, ArtifactEntry, FileEntry, Manifest, MANIFEST_FORMAT, WASMER_VERSION,
+    blake3_hex, ArtifactEntry, FileEntry, Manifest, MANIFEST_FORMAT, WASMER_VERSION,
 };
 use kobako_engine::platform;
 use wasmer::sys::{
@@ -93,7 +93,7 @@ fn compile(
 
     let entry = ArtifactEntry {
         file: file.clone(),
-        sha256: sha256_hex(&bytes),
+        blake3: blake3_hex(&bytes),
         target: triple.to_owned(),
         cpu_features: target
             .cpu_features()
@@ -105,7 +105,7 @@ fn compile(
     };
     let wasm_entry = FileEntry {
         file: GUEST_WASM.to_owned(),
-        sha256: sha256_hex(&wasm),
+        blake3: blake3_hex(&wasm),
     };
     let mut manifest = match Manifest::read(dir) {
         // Artifacts of other platforms stay only while they match this wasm.

@@ -41,8 +41,8 @@ fn the_manifest_describes_this_platform() {
     assert_eq!(entry.wasmer, kobako_engine::manifest::WASMER_VERSION);
     let wasm = fs::read(default_artifacts_dir().join(&manifest.wasm.file)).unwrap();
     assert_eq!(
-        kobako_engine::manifest::sha256_hex(&wasm),
-        manifest.wasm.sha256
+        kobako_engine::manifest::blake3_hex(&wasm),
+        manifest.wasm.blake3
     );
 }
 
