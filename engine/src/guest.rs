@@ -84,10 +84,8 @@ impl Guest {
             .map_err(|_| Error::Trap("request larger than 4 GiB".into()))?;
         // The request is the invocation's first allocation: its caps apply.
         let grant = env.as_mut(store).meter.begin(limits);
-        let ptr = self
-            .buffer
-            .call(store, len)
-            .map_err(|e| Self::cap_or_trap(store, env, e))?;
+        let allocated = self.buffer.call(store, len);
+        let ptr = Self::settle(store, env, allocated)?;
         self.memory
             .view(store)
             .write(u64::from(ptr), source)
@@ -100,22 +98,21 @@ impl Guest {
             )
             .map_err(|e| Error::Trap(e.message()))?;
         let called = self.invoke.call(store, len);
-        // A refused growth is the memory cap firing, whatever the guest then
-        // did with its NoMemoryError.
-        if let Err(fired) = env.as_ref(store).meter.check_memory() {
-            return Err(fired.into());
-        }
-        let packed = called.map_err(trap)?;
+        let packed = Self::settle(store, env, called)?;
         let bytes = self.read_reply(store, packed)?;
         kobako_wire::decode(&bytes).map_err(|e| Error::Trap(e.to_string()))
     }
 
-    /// A trap that follows a refused memory growth is the memory cap.
-    fn cap_or_trap(store: &Store, env: &FunctionEnv<HostEnv>, e: RuntimeError) -> Error {
-        match env.as_ref(store).meter.check_memory() {
-            Err(fired) => fired.into(),
-            Ok(()) => trap(e),
-        }
+    /// The outcome of a guest call. A refused memory growth is the memory
+    /// cap firing, whether the call then trapped or the guest rescued its
+    /// NoMemoryError and carried on.
+    fn settle<T>(
+        store: &Store,
+        env: &FunctionEnv<HostEnv>,
+        outcome: Result<T, RuntimeError>,
+    ) -> Result<T, Error> {
+        env.as_ref(store).meter.check_memory()?;
+        outcome.map_err(trap)
     }
 
     /// The fuel global's current value.
