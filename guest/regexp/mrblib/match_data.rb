@@ -64,22 +64,12 @@ class MatchData
   private
 
   # [] with a name, a negative or out-of-range number, a range or start and
-  # length; the plain number case is in C.
+  # length; the plain number case is in C, as is __group_number.
   def __aref(index, length = nil)
     return to_a[index, length] if length
     return to_a[index] if index.is_a?(Range)
     return __named(index.to_s) if index.is_a?(String) || index.is_a?(Symbol)
 
     raise TypeError, "no implicit conversion of #{index.class} into Integer"
-  end
-
-  def __group_number(group)
-    return group if group.is_a?(Integer)
-
-    name = group.to_s
-    numbers = regexp.named_captures[name]
-    raise IndexError, "undefined group name reference: #{name}" unless numbers
-
-    numbers.reverse.find { |n| byteoffset(n)[0] } || numbers.last
   end
 end

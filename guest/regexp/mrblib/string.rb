@@ -105,7 +105,7 @@ class String
       return pos.nil? ? __kobako_rindex(pattern) : __kobako_rindex(pattern, pos)
     end
 
-    start = pos.nil? ? bytesize : __byte_index_of(pos < -size ? pos : [pos, size].min)
+    start = pos.nil? ? bytesize : __byte_index_of([pos, size].min)
     return nil if start > bytesize
 
     match = pattern.__search(self, start, true)
@@ -131,7 +131,7 @@ class String
     piece = match[group]
     return nil unless piece
 
-    b, e = match.byteoffset(group.is_a?(Integer) ? group : match.__send__(:__group_number, group))
+    b, e = match.byteoffset(match.__group_number(group))
     replace(byteslice(0, b) + byteslice(e, bytesize - e))
     piece
   end
@@ -140,7 +140,10 @@ class String
     prefixes.any? do |prefix|
       if prefix.is_a?(Regexp)
         match = prefix.__search(self, 0, false)
-        match && match.byteoffset(0)[0] == 0 ? ($~ = match) && true : false
+        next false unless match && match.byteoffset(0)[0].zero?
+
+        $~ = match
+        true
       else
         __kobako_start_with?(prefix)
       end

@@ -9,6 +9,7 @@
 #include <mruby/data.h>
 #include <mruby/hash.h>
 #include <mruby/internal.h>
+#include <mruby/presym.h>
 #include <mruby/string.h>
 #include <mruby/variable.h>
 #include <string.h>
@@ -40,7 +41,7 @@ match_ptr(mrb_state *mrb, mrb_value self)
 mrb_value
 kobako_match_new(mrb_state *mrb, mrb_value regexp, mrb_value str, const OnigRegion *region)
 {
-  struct RClass *cls = mrb_class_get(mrb, "MatchData");
+  struct RClass *cls = mrb_class_get_id(mrb, MRB_SYM(MatchData));
   struct RData *data = mrb_data_object_alloc(mrb, cls, NULL, &match_type);
   mrb_value md = mrb_obj_value(data);
   int count = region->num_regs;
@@ -147,7 +148,8 @@ match_next_pos(mrb_state *mrb, mrb_value self)
   return mrb_int_value(mrb, end + (end < len ? mrb_utf8len(s + end, s + len) : 1));
 }
 
-/* The last group called `name` that took part in the match, or -1. */
+/* The group `name` stands for: the last group of that name that took part
+ * in the match, else its last group (which reads as nil). */
 static mrb_int
 named_group(mrb_state *mrb, mrb_value self, struct match *m, const char *name, mrb_int len)
 {
@@ -161,7 +163,19 @@ named_group(mrb_state *mrb, mrb_value self, struct match *m, const char *name, m
     mrb_int n = mrb_integer(RARRAY_PTR(groups)[i]);
     if (n < m->count && m->offsets[2 * n] >= 0) return n;
   }
-  return -1;
+  return mrb_integer(RARRAY_PTR(groups)[RARRAY_LEN(groups) - 1]);
+}
+
+/* MatchData#__group_number(group): a group's number, from a number, a
+ * String or a Symbol; IndexError for a name the pattern lacks. */
+static mrb_value
+match_group_number(mrb_state *mrb, mrb_value self)
+{
+  mrb_value group;
+  mrb_get_args(mrb, "o", &group);
+  if (mrb_integer_p(group)) return group;
+  mrb_value name = mrb_symbol_p(group) ? mrb_sym_str(mrb, mrb_symbol(group)) : mrb_obj_as_string(mrb, group);
+  return mrb_int_value(mrb, named_group(mrb, self, match_ptr(mrb, self), RSTRING_PTR(name), RSTRING_LEN(name)));
 }
 
 /* MatchData#__expand(template): a sub/gsub replacement String with \0-\9,
@@ -213,8 +227,7 @@ match_expand(mrb_state *mrb, mrb_value self)
         mrb_str_cat(mrb, out, "\\k", 2);
         break;
       }
-      mrb_int n = named_group(mrb, self, m, p + 1, close - p - 1);
-      if (n >= 0) piece = group_string(mrb, self, m, n);
+      piece = group_string(mrb, self, m, named_group(mrb, self, m, p + 1, close - p - 1));
       p = close + 1;
       break;
     }
@@ -236,8 +249,7 @@ match_named(mrb_state *mrb, mrb_value self)
   mrb_int len;
   mrb_get_args(mrb, "s", &name, &len);
   struct match *m = match_ptr(mrb, self);
-  mrb_int n = named_group(mrb, self, m, name, len);
-  return n < 0 ? mrb_nil_value() : group_string(mrb, self, m, n);
+  return group_string(mrb, self, m, named_group(mrb, self, m, name, len));
 }
 
 void
@@ -256,4 +268,5 @@ kobako_match_data_init(mrb_state *mrb)
   mrb_define_method(mrb, md, "__next_pos", match_next_pos, MRB_ARGS_NONE());
   mrb_define_method(mrb, md, "__expand", match_expand, MRB_ARGS_REQ(1));
   mrb_define_method(mrb, md, "__named", match_named, MRB_ARGS_REQ(1));
+  mrb_define_method(mrb, md, "__group_number", match_group_number, MRB_ARGS_REQ(1));
 }

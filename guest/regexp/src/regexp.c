@@ -11,6 +11,7 @@
 #include <mruby/data.h>
 #include <mruby/hash.h>
 #include <mruby/internal.h>
+#include <mruby/presym.h>
 #include <mruby/string.h>
 #include <mruby/variable.h>
 #include <oniguruma.h>
@@ -162,7 +163,7 @@ regexp_s_compile(mrb_state *mrb, mrb_value klass)
   const mrb_value *argv;
   mrb_int argc;
   mrb_get_args(mrb, "*", &argv, &argc);
-  int cacheable = mrb_class_ptr(klass) == mrb_class_get(mrb, "Regexp") && argc >= 1 &&
+  int cacheable = mrb_class_ptr(klass) == mrb_class_get_id(mrb, MRB_SYM(Regexp)) && argc >= 1 &&
                   argc <= 3 && mrb_string_p(argv[0]) &&
                   (argc < 2 || mrb_nil_p(argv[1]) || mrb_string_p(argv[1]));
   mrb_value cache = mrb_nil_value(), key = mrb_nil_value();
