@@ -251,8 +251,10 @@ class ServicesTest < Minitest::Test
   def test_sandboxes_are_reentrant
     inner = Kobako::Sandbox.new
     outer = Kobako::Sandbox.new
-    outer.define(:N).bind(:In, ->(source) { inner.eval(source) })
+    outer.define(:N).bind(:In, ->(source) { inner.eval(source) }).bind(:After, -> { :outer })
     assert_equal 3, outer.eval('N::In.call("1 + 2")')
+    assert_equal [3, :outer], outer.eval('[N::In.call("1 + 2"), N::After.call]'),
+                 "the outer sandbox's services still answer after a nested invocation"
   end
 
   def test_a_service_error_carries_its_fields

@@ -19,16 +19,17 @@ thread_local! {
     static DISPATCHER: RefCell<Option<magnus::Value>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with `dispatcher` answering the guest's service calls.
+/// Runs `f` with `dispatcher` answering the guest's service calls. A service
+/// may run another sandbox on this thread; the outer dispatcher comes back
+/// when the inner invocation ends.
 pub fn with_dispatcher<T>(dispatcher: magnus::Value, f: impl FnOnce() -> T) -> T {
-    struct Reset;
-    impl Drop for Reset {
+    struct Restore(Option<magnus::Value>);
+    impl Drop for Restore {
         fn drop(&mut self) {
-            DISPATCHER.with_borrow_mut(|d| *d = None);
+            DISPATCHER.with_borrow_mut(|d| *d = self.0.take());
         }
     }
-    DISPATCHER.with_borrow_mut(|d| *d = Some(dispatcher));
-    let _reset = Reset;
+    let _restore = Restore(DISPATCHER.with_borrow_mut(|d| d.replace(dispatcher)));
     f()
 }
 
