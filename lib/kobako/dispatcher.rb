@@ -85,7 +85,7 @@ module Kobako
       if namespace
         [@services.dig(namespace, member) || MISSING, "service #{namespace}::#{member}"]
       else
-        [(@handles[member - 1] if member.is_a?(Integer) && member.positive?) || MISSING, "Kobako::Handle"]
+        [live_handle(member) || MISSING, "Kobako::Handle"]
       end
     end
 
@@ -97,10 +97,12 @@ module Kobako
     end
 
     def object_for(id)
-      object = @handles[id - 1] if id.positive?
-      raise Disconnected, "Kobako::Handle is not valid in this invocation (stale or forged)" if object.nil?
+      live_handle(id) or raise Disconnected, "Kobako::Handle is not valid in this invocation (stale or forged)"
+    end
 
-      object
+    # The object Handle +id+ stands for in this invocation, or nil.
+    def live_handle(id)
+      @handles[id - 1] if id.is_a?(Integer) && id.positive?
     end
   end
 end

@@ -120,9 +120,8 @@ module Kobako
         raise ArgumentError, "preload takes code: or binary:, not both"
       elsif code
         raise TypeError, "code must be a String, not #{code.class}" unless code.is_a?(String)
-        raise ArgumentError, "name #{name.inspect} must match #{CONSTANT_NAME.inspect}" unless CONSTANT_NAME.match?(name.to_s)
 
-        @native.preload_code(code, name.to_s)
+        @native.preload_code(code, constant_name(:snippet, name).to_s)
       elsif binary
         raise TypeError, "binary must be a String, not #{binary.class}" unless binary.is_a?(String)
 
