@@ -40,7 +40,7 @@ module Kobako
       callable = ReflectionFloor.resolve(target, method.to_sym)
       return [:error, "NoMethodError", "undefined method '#{method}' for #{label}"] unless callable
 
-      result = callable.call(*import(args), **import(kwargs))
+      result = callable.bind_call(target, *import(args), **import(kwargs))
       [:ok, export(result)]
     rescue Disconnected => e
       [:disconnected, e.message]

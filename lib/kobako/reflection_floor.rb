@@ -1,42 +1,107 @@
 # frozen_string_literal: true
 
+require "set"
+require_relative "builtins"
+
 module Kobako
-  # Decides, on the host, which methods a guest may call on a bound object
-  # or a Handle (SPEC §2 "Reflection floor"). The decision follows the method
-  # that would actually run: its owner, not its name. A refusal looks exactly
-  # like a missing method.
+  # Decides, on the host, which methods a guest may call on a bound object,
+  # a Handle or a `run` argument (SPEC §2 "Reflection floor"). Default-deny:
+  # only a public method the application itself defines runs. A refusal
+  # looks exactly like a missing method.
+  #
+  # Every question is put to Ruby through unbound methods of Module, Kernel
+  # and BasicObject, never to the object, so an object cannot lie about its
+  # class, ancestors or methods (by overriding `class`, `respond_to?`,
+  # `public_method`, `method_missing` or `respond_to_missing?`).
   module ReflectionFloor
-    # Methods owned here are Ruby's reflection surface (send, instance_eval,
-    # instance_variable_get, method, define_singleton_method, const_get,
-    # binding, tap, extend, ...): calling them reaches past the object.
-    META_OWNERS = [BasicObject, Kernel, Object, Module, Class].freeze
+    # Methods that dispatch by name or evaluate code: refused whatever
+    # their owner, and under any alias (the original name is checked too).
+    DISPATCHERS = %i[
+      send __send__ public_send try try! instance_eval instance_exec class_eval class_exec
+      module_eval module_exec eval instance_eval! send! method public_method singleton_method
+      instance_method public_instance_method define_method define_singleton_method
+      instance_variable_get instance_variable_set remove_instance_variable const_get const_set
+      binding inject reduce tap then yield_self extend method_missing respond_to_missing?
+      __getobj__ __setobj__
+    ].to_set.freeze
 
     # All a guest may call on a Proc or a Method.
-    CALLABLE_METHODS = %i[call [] yield arity lambda?].freeze
+    CALLABLE_METHODS = %i[call [] yield arity lambda?].to_set.freeze
 
-    # Resolved with Kernel's own implementation, so an object cannot lie
-    # about its methods by overriding public_method.
-    PUBLIC_METHOD = Kernel.instance_method(:public_method)
-    private_constant :PUBLIC_METHOD
+    INSTANCE_METHOD = Module.instance_method(:instance_method)
+    PUBLIC_DEFINED = Module.instance_method(:public_method_defined?)
+    PRIVATE_DEFINED = Module.instance_method(:private_method_defined?)
+    ANCESTORS = Module.instance_method(:ancestors)
+    KIND_OF = Module.instance_method(:===)
+    SEND = BasicObject.instance_method(:__send__)
+    CLASS_OF = Kernel.instance_method(:class)
+    SINGLETON = Kernel.instance_method(:singleton_class)
+    SINGLETON_METHODS = Kernel.instance_method(:singleton_methods)
+    private_constant :INSTANCE_METHOD, :PUBLIC_DEFINED, :PRIVATE_DEFINED, :ANCESTORS, :KIND_OF,
+                     :SEND, :CLASS_OF, :SINGLETON, :SINGLETON_METHODS
 
     module_function
 
-    # @return [Method, nil] the method the guest may call, or nil
+    # @return [UnboundMethod, nil] the method the guest may call on
+    #   +object+ (call it with +bind_call+), or nil when it is refused
     def resolve(object, name)
-      return nil unless Kernel === object # rubocop:disable Style/CaseEquality -- BasicObject has no is_a?
-      return nil if callable?(object) && !CALLABLE_METHODS.include?(name)
+      return nil if DISPATCHERS.include?(name)
 
-      method = PUBLIC_METHOD.bind_call(object, name)
-      return nil if META_OWNERS.include?(method.owner)
-      return nil if object.respond_to?(:respond_to_guest?) && !object.respond_to_guest?(name)
+      table = method_table(object)
+      return nil unless PUBLIC_DEFINED.bind_call(table, name)
 
-      method
-    rescue NameError
-      nil
+      method = INSTANCE_METHOD.bind_call(table, name)
+      allowed = if callable?(object)
+                  CALLABLE_METHODS.include?(name)
+                else
+                  application?(object, table, method)
+                end
+      method if allowed && guest_allowed?(object, table, name)
     end
 
+    # Procs and Methods expose only their calling surface (rule 4).
     def callable?(object)
-      object.is_a?(Proc) || object.is_a?(Method) || object.is_a?(UnboundMethod)
+      KIND_OF.bind_call(Proc, object) || KIND_OF.bind_call(Method, object)
+    end
+
+    # The class Ruby looks +object+'s methods up in: its singleton class
+    # when that adds anything, else its class.
+    def method_table(object)
+      return (class << object; self; end) unless KIND_OF.bind_call(Kernel, object)
+      return SINGLETON.bind_call(object) if KIND_OF.bind_call(Module, object)
+      return CLASS_OF.bind_call(object) if SINGLETON_METHODS.bind_call(object, true).empty?
+
+      SINGLETON.bind_call(object)
+    rescue TypeError # an Integer, Float or Symbol has no singleton class
+      CLASS_OF.bind_call(object)
+    end
+
+    # Rules 2 and 3: not a dispatcher under its original name, not written
+    # in Ruby's own files, and owned by a module of the application: one
+    # that is not built-in and not mixed into a built-in one (a module
+    # included into Object or Enumerable is everyone's, not the
+    # application's). An alias counts only if what it copies passes too.
+    def application?(object, table, method)
+      return false if DISPATCHERS.include?(method.original_name) || Builtins.method?(method)
+
+      attached = KIND_OF.bind_call(Module, object) ? Builtins.singleton_owners(object) : {}
+      owner = method.owner
+      ANCESTORS.bind_call(table).each do |mod|
+        next unless Builtins.module?(mod, attached)
+        return false if mod.equal?(owner) || ANCESTORS.bind_call(mod).include?(owner)
+      end
+      return true if method.original_name == method.name
+
+      application?(object, table, INSTANCE_METHOD.bind_call(owner, method.original_name))
+    rescue NameError
+      false
+    end
+
+    # Rule 5: respond_to_guest?, public or private, has the last word.
+    def guest_allowed?(object, table, name)
+      defined = PUBLIC_DEFINED.bind_call(table, :respond_to_guest?) ||
+                PRIVATE_DEFINED.bind_call(table, :respond_to_guest?)
+      !defined || SEND.bind_call(object, :respond_to_guest?, name) ? true : false
     end
   end
 end
