@@ -30,6 +30,11 @@ module Kobako
       @handles.clear
     end
 
+    # Lets go of the objects the invocation's Handles held.
+    def end_invocation
+      @handles = []
+    end
+
     # A guest call. +namespace+ is nil for a call on a Handle, whose id is
     # then +member+. Returns [:ok, value], [:error, klass, message] or
     # [:disconnected, message]; raises only what must end the invocation.

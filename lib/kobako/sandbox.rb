@@ -11,6 +11,13 @@ module Kobako
     DEFAULT_OUTPUT_LIMIT = 1 << 20
     # Names of entrypoints, snippets, namespaces and members.
     CONSTANT_NAME = /\A[A-Z]\w*\z/
+    # Longest timeout, in seconds (about 136 years): longer is a typo.
+    MAX_TIMEOUT = 2**32
+    # Largest byte count or fuel budget the engine counts in.
+    MAX_COUNT = (2**63) - 1
+    BUSY = "this Kobako::Sandbox is running an invocation (in another thread or fiber, " \
+           "or further up this one); use one Sandbox per thread"
+    private_constant :MAX_COUNT, :BUSY
 
     # @return [Float, nil] seconds of wall clock per invocation
     attr_reader :timeout
@@ -46,6 +53,7 @@ module Kobako
       @dispatcher = Dispatcher.new
       @namespaces = {}
       @sealed = false
+      @busy = Mutex.new
     end
 
     # The namespace +name+ (the same one on every call), for binding services.
@@ -99,9 +107,7 @@ module Kobako
       raise ArgumentError, "target #{name.inspect} must match #{CONSTANT_NAME.inspect}" unless CONSTANT_NAME.match?(name)
       raise ArgumentError, "kwargs keys must be Symbols" unless kwargs.each_key.all?(Symbol)
 
-      invocation do
-        @native.run(name, @dispatcher.export(args), @dispatcher.export(kwargs), @dispatcher)
-      end
+      invocation { @native.run(name, @dispatcher.export(args), @dispatcher.export(kwargs), @dispatcher) }
     end
 
     # Adds a snippet that is replayed, in insertion order, into every fresh
@@ -121,7 +127,8 @@ module Kobako
       elsif code
         raise TypeError, "code must be a String, not #{code.class}" unless code.is_a?(String)
 
-        @native.preload_code(code, constant_name(:snippet, name).to_s)
+        name = constant_name(:snippet, name).to_s
+        exclusively { @native.preload_code(code, name) }
       elsif binary
         raise TypeError, "binary must be a String, not #{binary.class}" unless binary.is_a?(String)
 
@@ -147,11 +154,29 @@ module Kobako
     private
 
     # Seals on the way in, even if the invocation then fails; a Handle in the
-    # result comes back as the object it stands for.
+    # result comes back as the object it stands for. The Handles die with
+    # the invocation, so the host objects they held can be collected.
     def invocation
-      @sealed = true
-      @dispatcher.begin_invocation
-      @dispatcher.import(yield)
+      exclusively do
+        @sealed = true
+        @dispatcher.begin_invocation
+        @dispatcher.import(yield)
+      ensure
+        @dispatcher.end_invocation
+      end
+    end
+
+    # A second caller (another thread, another fiber, or a service of this
+    # very invocation) is refused before it touches anything of the running
+    # invocation: its Handles, output or arguments.
+    def exclusively(&)
+      raise RuntimeError, BUSY unless @busy.try_lock
+
+      begin
+        yield
+      ensure
+        @busy.unlock
+      end
     end
 
     def bind_service(namespace, member, object)
@@ -180,23 +205,25 @@ module Kobako
           raise ArgumentError, "timeout must be a positive number of seconds or nil, not #{value.inspect}"
         end
         raise ArgumentError, "timeout must be > 0, got #{value}" unless value.positive? && value.finite?
+        raise ArgumentError, "timeout must be at most #{MAX_TIMEOUT} seconds, got #{value}" if value > MAX_TIMEOUT
 
         value.to_f
       end
 
       def positive_integer(name, value, nil_ok:)
         return nil if value.nil? && nil_ok
-        unless value.is_a?(Integer) && value.positive?
-          raise ArgumentError, "#{name} must be a positive Integer#{" or nil" if nil_ok}, not #{value.inspect}"
+        unless value.is_a?(Integer) && value.positive? && value <= MAX_COUNT
+          raise ArgumentError, "#{name} must be a positive Integer (at most 2**63-1)#{" or nil" if nil_ok}, " \
+                               "not #{value.inspect}"
         end
 
         value
       end
 
       def byte_limit(name, value)
-        return value if value.is_a?(Integer) && value >= 0
+        return value if value.is_a?(Integer) && value >= 0 && value <= MAX_COUNT
 
-        raise ArgumentError, "#{name} must be an Integer >= 0, not #{value.inspect}"
+        raise ArgumentError, "#{name} must be an Integer from 0 to 2**63-1, not #{value.inspect}"
       end
     end
     private_constant :Options

@@ -57,7 +57,8 @@ impl Meter {
     /// Starts an invocation's accounting; returns the first grant.
     pub(crate) fn begin(&mut self, limits: &Limits) -> u64 {
         self.timeout = limits.timeout;
-        self.deadline = limits.timeout.map(|t| Instant::now() + t);
+        // A deadline past what the clock can represent is no deadline.
+        self.deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
         self.budget = limits.fuel;
         self.memory_limit = limits.memory_limit;
         self.used = 0;

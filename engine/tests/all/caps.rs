@@ -68,6 +68,15 @@ fn no_timeout_means_none() {
 }
 
 #[test]
+fn a_timeout_past_what_the_clock_holds_is_no_cap_not_a_panic() {
+    let mut sandbox = sandbox(Limits {
+        timeout: Some(Duration::MAX),
+        ..Limits::default()
+    });
+    assert_eq!(sandbox.eval("1 + 1").unwrap(), Value::Int(2));
+}
+
+#[test]
 fn fuel_is_deterministic_and_exact() {
     let script = "a = []; 300.times { |i| a << i * 2 }; a.sum";
     let fresh_run = || {

@@ -2,6 +2,8 @@
 //! themselves are plain Ruby (`lib/kobako/errors.rb`), loaded before this
 //! extension.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
 use kobako_engine::Error as EngineError;
 use magnus::value::{Lazy, ReprValue};
 use magnus::{prelude::*, Error, Exception, ExceptionClass, RModule, Ruby};
@@ -110,4 +112,21 @@ fn guest_failure(
         .as_r_class()
         .funcall("new", (ruby.str_new(message), magnus::KwArgs(kwargs)))?;
     Ok(exception.into())
+}
+
+/// Runs the body of a method Ruby called, turning a Rust panic into a
+/// `Kobako::TrapError`: a panic unwinding into Ruby would be `fatal` and
+/// end the process. Every entry point of the binding goes through here.
+pub fn guarded<T>(ruby: &Ruby, body: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        Err(Error::new(
+            ruby.get_inner(&TRAP_ERROR),
+            format!("kobako internal error (please report it): {reason}"),
+        ))
+    })
 }

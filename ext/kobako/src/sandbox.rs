@@ -43,7 +43,8 @@ impl Sandbox {
     fn new(ruby: &Ruby, artifacts_dir: String, options: Options) -> Result<Self, Error> {
         let (timeout, fuel, memory_limit, stdout_limit, stderr_limit) = options;
         let limits = Limits {
-            timeout: timeout.map(Duration::from_secs_f64),
+            // Beyond what a Duration holds is no cap at all.
+            timeout: timeout.and_then(|t| Duration::try_from_secs_f64(t).ok()),
             fuel,
             memory_limit,
             stdout_limit,
@@ -197,20 +198,55 @@ impl Sandbox {
     }
 }
 
+/// Entry points Ruby calls: each forwards to the method of the same name
+/// under [`errors::guarded`], so no panic ever unwinds into Ruby.
+mod entry {
+    use super::{errors, Error, RArray, RHash, RString, Ruby, Sandbox};
+
+    macro_rules! guarded {
+        ($($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+            pub fn $name(ruby: &Ruby, rb_self: &Sandbox, $($arg: $ty),*) -> Result<$ret, Error> {
+                errors::guarded(ruby, || Sandbox::$name(ruby, rb_self, $($arg),*))
+            }
+        )*};
+    }
+
+    guarded! {
+        eval(source: RString, dispatcher: magnus::Value) -> magnus::Value;
+        run(target: String, args: RArray, kwargs: RHash, dispatcher: magnus::Value) -> magnus::Value;
+        bind(namespace: String, member: String) -> ();
+        preload_code(code: RString, name: String) -> ();
+        preload_binary(binary: RString) -> ();
+        compile(source: RString, name: String, debug: bool) -> RString;
+        stdout() -> RString;
+        stderr() -> RString;
+        stdout_truncated() -> bool;
+        stderr_truncated() -> bool;
+    }
+
+    pub fn new(
+        ruby: &Ruby,
+        artifacts_dir: String,
+        options: super::Options,
+    ) -> Result<Sandbox, Error> {
+        errors::guarded(ruby, || Sandbox::new(ruby, artifacts_dir, options))
+    }
+}
+
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
     let native = ruby.define_module("Kobako")?.define_module("Native")?;
     let class = native.define_class("Sandbox", ruby.class_object())?;
-    class.define_singleton_method("new", function!(Sandbox::new, 2))?;
-    class.define_method("eval", method!(Sandbox::eval, 2))?;
-    class.define_method("run", method!(Sandbox::run, 4))?;
-    class.define_method("bind", method!(Sandbox::bind, 2))?;
-    class.define_method("preload_code", method!(Sandbox::preload_code, 2))?;
-    class.define_method("preload_binary", method!(Sandbox::preload_binary, 1))?;
-    class.define_method("compile", method!(Sandbox::compile, 3))?;
-    class.define_method("stdout", method!(Sandbox::stdout, 0))?;
-    class.define_method("stderr", method!(Sandbox::stderr, 0))?;
-    class.define_method("stdout_truncated?", method!(Sandbox::stdout_truncated, 0))?;
-    class.define_method("stderr_truncated?", method!(Sandbox::stderr_truncated, 0))?;
+    class.define_singleton_method("new", function!(entry::new, 2))?;
+    class.define_method("eval", method!(entry::eval, 2))?;
+    class.define_method("run", method!(entry::run, 4))?;
+    class.define_method("bind", method!(entry::bind, 2))?;
+    class.define_method("preload_code", method!(entry::preload_code, 2))?;
+    class.define_method("preload_binary", method!(entry::preload_binary, 1))?;
+    class.define_method("compile", method!(entry::compile, 3))?;
+    class.define_method("stdout", method!(entry::stdout, 0))?;
+    class.define_method("stderr", method!(entry::stderr, 0))?;
+    class.define_method("stdout_truncated?", method!(entry::stdout_truncated, 0))?;
+    class.define_method("stderr_truncated?", method!(entry::stderr_truncated, 0))?;
     Ok(())
 }
 

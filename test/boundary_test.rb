@@ -1,0 +1,73 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+# What must never cross the boundary: a panic, a second caller's data, a
+# host exception of the wrong class (SPEC §1, §8).
+class BoundaryTest < Minitest::Test
+  Person = Struct.new(:label)
+
+  def test_huge_options_are_argument_errors_not_crashes
+    [1e300, 1e19, 2**40].each do |timeout|
+      assert_raises(ArgumentError, timeout.to_s) { Kobako::Sandbox.new(timeout: timeout) }
+    end
+    %i[memory_limit fuel stdout_limit stderr_limit].each do |option|
+      assert_raises(ArgumentError, option.to_s) { Kobako::Sandbox.new(option => 2**64) }
+    end
+    assert_equal 1, Kobako::Sandbox.new(timeout: 2**32, memory_limit: (2**63) - 1).eval("1")
+  end
+
+  def running_in_another_thread(sandbox, code)
+    inside = Queue.new
+    release = Queue.new
+    sandbox.define(:Sync).bind(:Wait, -> { inside.push(true) && release.pop })
+    thread = Thread.new { sandbox.eval(code) }
+    inside.pop
+    yield
+    release.push(true)
+    thread.value
+  end
+
+  def test_a_second_thread_is_refused_before_it_touches_the_running_invocation
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:People).bind(:Mine, -> { Person.new("mine") })
+    sandbox.preload(code: "Peek = ->(person) { person }", name: :Peek)
+    result = running_in_another_thread(sandbox, "h = People::Mine.call; Sync::Wait.call; h.label") do
+      error = assert_raises(RuntimeError) { sandbox.run(:Peek, Person.new("secret")) }
+      assert_match(/running an invocation/, error.message)
+      assert_raises(RuntimeError) { sandbox.eval("1") }
+    end
+    assert_equal "mine", result, "the running guest's Handle still names its own object"
+  end
+
+  def test_a_service_reentering_its_own_sandbox_is_refused_and_leaves_it_intact
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:People).bind(:Mine, -> { Person.new("mine") })
+    sandbox.define(:Again).bind(:Enter, -> { sandbox.run(:Nope, Person.new("secret")) })
+    assert_equal ["RuntimeError", "mine"], sandbox.eval(<<~RUBY)
+      h = People::Mine.call
+      klass = begin
+        Again::Enter.call
+      rescue Kobako::ServiceError => e
+        e.klass
+      end
+      [klass, h.label]
+    RUBY
+  end
+
+  def test_handles_release_their_objects_when_the_invocation_ends
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:People).bind(:Make, -> { Person.new("x") })
+    sandbox.eval("People::Make.call; nil")
+    assert_empty sandbox.instance_variable_get(:@dispatcher).instance_variable_get(:@handles)
+  end
+
+  def test_a_slow_compile_holds_up_no_other_thread
+    finished = Queue.new
+    slow = Thread.new { Kobako.compile("x = 1\n" * 30_000, name: "slow") && finished.push(:slow) }
+    sleep 0.2 # the slow compile has started (it takes over a second)
+    Kobako.compile("1", name: "fast") && finished.push(:fast)
+    slow.join
+    assert_equal %i[fast slow], [finished.pop, finished.pop]
+  end
+end
