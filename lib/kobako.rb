@@ -13,6 +13,7 @@ end
 
 require_relative "kobako/handle"
 require_relative "kobako/reflection_floor"
+require_relative "kobako/error_text"
 require_relative "kobako/dispatcher"
 require_relative "kobako/namespace"
 require_relative "kobako/sandbox"

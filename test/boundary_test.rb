@@ -71,3 +71,79 @@ class BoundaryTest < Minitest::Test
     assert_equal %i[fast slow], [finished.pop, finished.pop]
   end
 end
+
+# What a service raises, and what it returns, never escapes as anything but
+# a Kobako error (SPEC §8).
+class ServiceFailureTest < Minitest::Test
+  def setup
+    @sandbox = Kobako::Sandbox.new
+  end
+
+  # The class name and message the guest saw for +service+'s failure.
+  def failure_of(service)
+    @sandbox.define(:S).bind(:Fail, service)
+    @sandbox.eval(<<~RUBY)
+      begin
+        S::Fail.call
+        :no_failure
+      rescue Kobako::ServiceError => e
+        [e.klass, e.message, e.message.encoding.to_s]
+      end
+    RUBY
+  end
+
+  def test_every_kind_of_service_exception_reaches_the_guest_as_a_service_error
+    { NotImplementedError => "ni", LoadError => "le", ScriptError => "se", NoMemoryError => "nm",
+      SystemStackError => "ss", SecurityError => "sec" }.each do |klass, message|
+      setup
+      assert_equal [klass.name, message, "UTF-8"], failure_of(-> { raise klass, message })
+    end
+  end
+
+  def test_unreadable_messages_become_text
+    bad_message = Class.new(StandardError) { def message = raise("no") }
+    odd_message = Class.new(StandardError) { def message = 42 }
+    assert_equal "(StandardError whose message raised)", failure_of(-> { raise bad_message })[1]
+    setup
+    assert_equal "(StandardError with a Integer message)", failure_of(-> { raise odd_message })[1]
+    setup
+    klass, message, encoding = failure_of(-> { raise ArgumentError, "bad \xff bytes".b })
+    assert_equal ["ArgumentError", "UTF-8"], [klass, encoding]
+    assert message.valid_encoding?
+  end
+
+  def test_class_names_are_names
+    singleton = RangeError.new("r").tap { |e| def e.extra = 1 }
+    assert_equal "RangeError", failure_of(-> { raise singleton })[0]
+    setup
+    assert_equal "KeyError", failure_of(-> { raise Class.new(KeyError), "anon" })[0]
+  end
+
+  def test_values_that_cannot_cross_out_of_a_service
+    cyclic = [].tap { |a| a << a }
+    deep = (1..100_000).reduce([]) { |inner, _| [inner] }
+    [cyclic, deep, "\xff".b.to_sym, 2**64].each do |value|
+      setup
+      klass, = failure_of(-> { value })
+      assert_equal "ArgumentError", klass
+    end
+  end
+
+  def test_values_that_cannot_cross_into_run_are_argument_errors_and_do_not_seal
+    @sandbox.preload(code: "Id = ->(x) { x }", name: :Id)
+    cyclic = {}.tap { |h| h[:self] = h }
+    deep = (1..100_000).reduce([]) { |inner, _| [inner] }
+    [cyclic, deep, "\xfe".b.to_sym, -(2**64)].each do |value|
+      assert_raises(ArgumentError) { @sandbox.run(:Id, value) }
+      assert_raises(ArgumentError) { @sandbox.run(:Id, key: value) }
+    end
+    @sandbox.preload(code: "Two = -> { 2 }", name: :Two)
+    assert_equal 2, @sandbox.run(:Two), "still not sealed"
+  end
+
+  def test_an_interrupt_raised_in_a_service_reaches_the_caller_as_raised
+    @sandbox.define(:S).bind(:Stop, -> { raise Interrupt })
+    assert_raises(Interrupt) { @sandbox.eval("begin; S::Stop.call; rescue Exception; :swallowed; end") }
+    assert_equal 1, @sandbox.eval("1")
+  end
+end

@@ -10,9 +10,11 @@ module Kobako
     HANDLE_ID_CAP = (2**31) - 1
 
     PLAIN = [NilClass, TrueClass, FalseClass, Integer, Float, String, Symbol].freeze
+    # Deepest nesting a value may cross with, either way (as the binding).
+    MAX_DEPTH = 128
     # Objects that would hand the guest a way into host internals.
     NEVER_HANDLES = [Method, UnboundMethod, Binding].freeze
-    private_constant :PLAIN, :NEVER_HANDLES
+    private_constant :PLAIN, :NEVER_HANDLES, :MAX_DEPTH
 
     attr_writer :handle_cap # for tests of the cap
 
@@ -51,17 +53,28 @@ module Kobako
       [:disconnected, e.message]
     rescue HandleTableError
       raise
-    rescue StandardError => e
-      [:error, e.class.name || e.class.inspect, e.message]
+    rescue *SERVICE_FAILURES => e
+      [:error, ErrorText.class_name(e.class), ErrorText.message(e)]
     end
 
+    # What a service may raise and the guest receives as a ServiceError.
+    # Anything else (Interrupt and other signals, SystemExit, a kill, a
+    # throw) stops the invocation and reaches the caller as raised.
+    SERVICE_FAILURES = [StandardError, ScriptError, NoMemoryError, SystemStackError, SecurityError].freeze
+    private_constant :SERVICE_FAILURES
+
     # Host values for the guest: plain values as they are, Arrays and
-    # Hashes element by element, any other object as a Handle.
-    def export(value)
+    # Hashes element by element, any other object as a Handle. Nesting is
+    # bounded, which also stops a cyclic structure.
+    def export(value, depth = 0)
+      raise ArgumentError, "cannot pass a value nested deeper than #{MAX_DEPTH} levels into the sandbox" if depth > MAX_DEPTH
+
       case value
+      when Integer then in_range(value)
+      when Symbol then utf8_symbol(value)
       when *PLAIN, Handle then value
-      when Array then value.map { |v| export(v) }
-      when Hash then value.to_h { |k, v| [export(k), export(v)] }
+      when Array then value.map { |v| export(v, depth + 1) }
+      when Hash then value.to_h { |k, v| [export(k, depth + 1), export(v, depth + 1)] }
       when *NEVER_HANDLES then raise TypeError, "a #{value.class} cannot be handed to the sandbox"
       else handle_for(value)
       end
@@ -85,6 +98,21 @@ module Kobako
     private_constant :Disconnected
 
     private
+
+    INT64 = (-(2**63))..((2**63) - 1)
+    private_constant :INT64
+
+    def in_range(integer)
+      return integer if INT64.cover?(integer)
+
+      raise ArgumentError, "an Integer beyond the signed 64-bit range cannot enter the sandbox"
+    end
+
+    def utf8_symbol(symbol)
+      return symbol if symbol.name.dup.force_encoding(Encoding::UTF_8).valid_encoding?
+
+      raise ArgumentError, "a Symbol whose name is not UTF-8 cannot enter the sandbox"
+    end
 
     def target_of(namespace, member)
       if namespace

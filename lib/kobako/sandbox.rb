@@ -107,7 +107,7 @@ module Kobako
       raise ArgumentError, "target #{name.inspect} must match #{CONSTANT_NAME.inspect}" unless CONSTANT_NAME.match?(name)
       raise ArgumentError, "kwargs keys must be Symbols" unless kwargs.each_key.all?(Symbol)
 
-      invocation { @native.run(name, @dispatcher.export(args), @dispatcher.export(kwargs), @dispatcher) }
+      invocation(args, kwargs) { |exported_args, exported_kwargs| @native.run(name, exported_args, exported_kwargs, @dispatcher) }
     end
 
     # Adds a snippet that is replayed, in insertion order, into every fresh
@@ -153,14 +153,17 @@ module Kobako
 
     private
 
-    # Seals on the way in, even if the invocation then fails; a Handle in the
-    # result comes back as the object it stands for. The Handles die with
-    # the invocation, so the host objects they held can be collected.
-    def invocation
+    # Exports +values+ for the guest (a value that cannot cross is an
+    # ArgumentError or TypeError before anything runs), then seals, even if
+    # the invocation then fails. A Handle in the result comes back as the
+    # object it stands for; the Handles die with the invocation, so the host
+    # objects they held can be collected.
+    def invocation(*values)
       exclusively do
-        @sealed = true
         @dispatcher.begin_invocation
-        @dispatcher.import(yield)
+        exported = values.map { |value| @dispatcher.export(value) }
+        @sealed = true
+        @dispatcher.import(yield(*exported))
       ensure
         @dispatcher.end_invocation
       end

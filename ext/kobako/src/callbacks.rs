@@ -6,7 +6,7 @@ use kobako_engine::{CallTarget, Callbacks, ServiceCall, ServiceOutcome, ServiceR
 use magnus::value::ReprValue;
 use magnus::{Error, RArray, Ruby, Symbol};
 
-use crate::{gvl, value};
+use crate::{errors, gvl, value};
 
 thread_local! {
     /// What Ruby raised while a guest on this thread was interrupted (a
@@ -102,12 +102,11 @@ impl RubyCallbacks {
         Ok(match kind.name()?.as_ref() {
             "ok" => match value::from_ruby(ruby, answer.entry(1)?) {
                 Ok(v) => ServiceReply::Value(v),
-                // A result that cannot cross (an Integer beyond 64 bits, ...)
-                // is the service's failure, reported to the guest.
+                // A result that cannot cross is the service's failure,
+                // reported to the guest (the dispatcher's export refuses
+                // most such values first).
                 Err(e) => ServiceReply::Error {
-                    klass: e
-                        .value()
-                        .map_or_else(|| "TypeError".into(), |v| v.class().inspect()),
+                    klass: errors::class_name(ruby, &e),
                     message: e.to_string(),
                 },
             },

@@ -5,6 +5,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use kobako_engine::Error as EngineError;
+use magnus::error::ErrorType;
 use magnus::value::{Lazy, ReprValue};
 use magnus::{prelude::*, Error, Exception, ExceptionClass, RModule, Ruby};
 
@@ -129,4 +130,22 @@ pub fn guarded<T>(ruby: &Ruby, body: impl FnOnce() -> Result<T, Error>) -> Resul
             format!("kobako internal error (please report it): {reason}"),
         ))
     })
+}
+
+/// The class name of what `error` would raise, as `Kobako::ErrorText`
+/// names it ("RangeError", never "#<Class:RangeError>").
+pub fn class_name(ruby: &Ruby, error: &Error) -> String {
+    let class = match error.error_type() {
+        ErrorType::Error(class, _) => class.as_value(),
+        ErrorType::Exception(exception) => exception.class().as_value(),
+        ErrorType::Jump(_) => return "LocalJumpError".into(),
+    };
+    let kobako: RModule = ruby
+        .class_object()
+        .const_get("Kobako")
+        .expect("Kobako is defined");
+    kobako
+        .const_get::<_, RModule>("ErrorText")
+        .and_then(|text| text.funcall("class_name", (class,)))
+        .unwrap_or_else(|_| "Exception".into())
 }
