@@ -12,6 +12,7 @@ class CapsTest < Minitest::Test
       error = assert_raises(Kobako::TimeoutError) { sandbox.eval(script) }
       elapsed = monotonic - started
       assert_match(/timeout/, error.message)
+      assert_equal :timeout, error.cap
       assert_operator elapsed, :>=, 0.05
       assert_operator elapsed, :<, 0.1, "#{script}: stopped #{((elapsed - 0.05) * 1000).round(1)} ms late"
       assert_equal 2, sandbox.eval("1 + 1"), "usable after a timeout"
@@ -34,6 +35,7 @@ class CapsTest < Minitest::Test
     sandbox = Kobako::Sandbox.new(fuel: 5_000, timeout: nil)
     error = assert_raises(Kobako::TimeoutError) { sandbox.eval("loop {}") }
     assert_match(/fuel/, error.message)
+    assert_equal :fuel, error.cap
     assert_equal 3, sandbox.eval("1 + 2"), "usable after the fuel cap"
   end
 
@@ -53,6 +55,7 @@ class CapsTest < Minitest::Test
     sandbox = Kobako::Sandbox.new(memory_limit: 1 << 20)
     error = assert_raises(Kobako::MemoryLimitError) { sandbox.eval(GROW) }
     assert_match(/memory_limit/, error.message)
+    assert_equal :memory_limit, error.cap
     assert_operator Kobako::MemoryLimitError, :<, Kobako::TrapError
     assert_equal 2, sandbox.eval("1 + 1"), "usable after the memory cap"
   end
@@ -106,5 +109,27 @@ class CapsTest < Minitest::Test
       assert_equal 2, sandbox.eval("1 + 1")
     end
     assert_equal 100 << 10, sandbox.run(:Len, "y" * (100 << 10)), "within the budget it passes"
+  end
+
+  # The deadline covers what the guest makes the host do (SPEC §6): every
+  # host import checks it, and output past its cap is not copied at all.
+  def test_timeout_stops_guests_that_make_the_host_work
+    sandbox = Kobako::Sandbox.new(timeout: 0.2, memory_limit: 64 << 20)
+    sandbox.define(:Slow).bind(:Call, -> { sleep 0.02 })
+    { 's = "x" * 12_000_000; loop { $stdout.write(s) }' => 0.5,
+      's = "x" * 12_000_000; loop { $stderr.print(s, s, s) }' => 0.5,
+      "loop { Slow::Call.call }" => 0.5 }.each do |script, bound|
+      started = monotonic
+      error = assert_raises(Kobako::TimeoutError, script) { sandbox.eval(script) }
+      assert_equal :timeout, error.cap
+      assert_operator monotonic - started, :<, bound, script
+    end
+  end
+
+  def test_host_work_counts_toward_fuel
+    sandbox = Kobako::Sandbox.new(fuel: 20_000, timeout: nil, memory_limit: 64 << 20, stdout_limit: 1 << 30)
+    error = assert_raises(Kobako::TimeoutError) { sandbox.eval('s = "x" * 1_000_000; 50.times { $stdout.write(s) }') }
+    assert_equal :fuel, error.cap
+    assert_equal 3, sandbox.eval('s = "x" * 1_000; 5.times { $stdout.write(s) }; 3'), "small output fits the budget"
   end
 end

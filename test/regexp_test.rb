@@ -139,4 +139,21 @@ class RegexpTest < Minitest::Test
     error = assert_raises(Kobako::SandboxError) { guest("/a/") }
     assert_match(/Regexp/, error.message)
   end
+
+  # The glue keeps a match's subject and a pattern's source where Ruby code
+  # cannot write: overwriting look-alike ivars changes nothing.
+  def test_guest_written_ivars_do_not_reach_the_glue
+    code = <<~RUBY
+      "hello world" =~ /wor/
+      m = $~
+      m.instance_variable_set(:@string, 1)
+      m.instance_variable_set(:@regexp, 1)
+      re = Regexp.new("a(?<x>b)")
+      re.instance_variable_set(:@source, 5)
+      re.instance_variable_set(:@options, "x")
+      re.instance_variable_set(:@names, 7)
+      [m.pre_match, m.post_match, m.offset(0), m.string, Regexp.new(re).source, re.match("ab")[:x], re.names]
+    RUBY
+    assert_equal ["hello ", "ld", [6, 9], "hello world", "a(?<x>b)", "b", ["x"]], guest(code)
+  end
 end

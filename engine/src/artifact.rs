@@ -40,6 +40,13 @@ impl Artifact {
                 entry.file, entry.wasmer
             )));
         }
+        if !entry.checkpoints {
+            return Err(Error::Artifact(format!(
+                "{} was compiled without checkpoints (kobako-aot --no-checkpoints): no timeout, \
+                 fuel or interrupt could stop it; rebuild it with kobako-aot",
+                entry.file
+            )));
+        }
         if let Some(missing) = entry
             .cpu_features
             .iter()

@@ -18,10 +18,10 @@ pub trait Callbacks: Send {
     /// The guest called a bound service or a Handle. The default knows of
     /// no services.
     fn call_service(&mut self, call: ServiceCall) -> ServiceOutcome {
-        ServiceOutcome::Reply(ServiceReply::Error {
-            klass: "NoMethodError".into(),
-            message: format!("undefined method '{}' (no services are bound)", call.method),
-        })
+        ServiceOutcome::Reply(ServiceReply::error(
+            "NoMethodError",
+            format!("undefined method '{}' (no services are bound)", call.method),
+        ))
     }
 }
 

@@ -25,10 +25,12 @@ pub enum Error {
     /// Preloading after the first invocation.
     #[error("the sandbox is sealed: preload before the first invocation")]
     Sealed,
-    /// The invocation ran past its timeout or used up its fuel budget; the
-    /// message says which.
+    /// The invocation ran past its timeout.
     #[error("{0}")]
     Timeout(String),
+    /// The invocation used up its fuel budget.
+    #[error("{0}")]
+    Fuel(String),
     /// The invocation tried to grow guest memory past its `memory_limit`.
     #[error("{0}")]
     MemoryLimit(String),

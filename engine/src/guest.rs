@@ -137,7 +137,8 @@ impl Guest {
 impl From<CapFired> for Error {
     fn from(fired: CapFired) -> Self {
         match fired {
-            CapFired::Timeout(_) | CapFired::Fuel(_) => Error::Timeout(fired.to_string()),
+            CapFired::Timeout(_) => Error::Timeout(fired.to_string()),
+            CapFired::Fuel(_) => Error::Fuel(fired.to_string()),
             CapFired::Memory(_) => Error::MemoryLimit(fired.to_string()),
             CapFired::Interrupted => Error::Interrupted,
         }

@@ -15,6 +15,7 @@ use crate::callbacks::{self, Callbacks, ServiceOutcome};
 use crate::caps::meter::Meter;
 use crate::caps::output::Output;
 use crate::caps::CapFired;
+use crate::provenance::SealKey;
 use crate::wasi;
 
 /// Per-store state the imports work on.
@@ -27,6 +28,8 @@ pub(crate) struct HostEnv {
     pub(crate) callbacks: Box<dyn Callbacks>,
     /// The encoded answer to the last service call, until the guest takes it.
     pending_reply: Vec<u8>,
+    /// Seals the service failures reported to the guest.
+    pub(crate) seals: SealKey,
     pub(crate) started: Instant,
 }
 
@@ -40,6 +43,7 @@ impl HostEnv {
             meter: Meter::default(),
             callbacks: Box::new(callbacks::Defaults),
             pending_reply: Vec::new(),
+            seals: SealKey::new(),
             started: Instant::now(),
         }
     }
@@ -83,6 +87,8 @@ fn service_call(
     ptr: i32,
     len: i32,
 ) -> Result<i32, RuntimeError> {
+    // Past the deadline already: do not start the service.
+    checkpoint(&mut env, 0)?;
     let request = {
         let (data, store) = env.data_and_store_mut();
         let Some(memory) = data.memory.as_ref() else {
@@ -99,38 +105,45 @@ fn service_call(
             Err(_) => return Ok(-1),
         }
     };
-    let reply = match kobako_wire::decode::<ServiceCall>(&request) {
+    let mut reply = match kobako_wire::decode::<ServiceCall>(&request) {
         Ok(call) => match env.data_mut().callbacks.call_service(call) {
             ServiceOutcome::Reply(reply) => reply,
             ServiceOutcome::Stop => {
                 return Err(RuntimeError::user(Box::new(CapFired::Interrupted)))
             }
         },
-        Err(e) => ServiceReply::Error {
-            klass: "Kobako::WireError".into(),
-            message: e.to_string(),
-        },
+        Err(e) => ServiceReply::error("Kobako::WireError", e.to_string()),
     };
+    if let ServiceReply::Failure(failure) = &mut reply {
+        env.data().seals.seal(failure);
+    }
     let bytes = kobako_wire::encode(&reply).map_err(|e| RuntimeError::new(e.to_string()))?;
     let len =
         i32::try_from(bytes.len()).map_err(|_| RuntimeError::new("service reply too large"))?;
+    let work = 1 + (request.len() + bytes.len()) as u64 / BYTES_PER_CHECKPOINT;
     env.data_mut().pending_reply = bytes;
+    // Time spent in the service counts: past the deadline, stop here.
+    checkpoint(&mut env, work)?;
     Ok(len)
 }
 
 /// `kobako.take_reply(ptr)`: copies the pending reply into guest memory.
 fn take_reply(mut env: FunctionEnvMut<'_, HostEnv>, ptr: i32) -> Result<(), RuntimeError> {
-    let (data, store) = env.data_and_store_mut();
-    let reply = std::mem::take(&mut data.pending_reply);
-    let memory = data
-        .memory
-        .as_ref()
-        .ok_or_else(|| RuntimeError::new("no guest memory"))?;
-    let ptr = u64::try_from(ptr).map_err(|_| RuntimeError::new("negative reply address"))?;
-    memory
-        .view(&store)
-        .write(ptr, &reply)
-        .map_err(|e| RuntimeError::new(format!("cannot write the service reply: {e}")))
+    let copied = {
+        let (data, store) = env.data_and_store_mut();
+        let reply = std::mem::take(&mut data.pending_reply);
+        let memory = data
+            .memory
+            .as_ref()
+            .ok_or_else(|| RuntimeError::new("no guest memory"))?;
+        let ptr = u64::try_from(ptr).map_err(|_| RuntimeError::new("negative reply address"))?;
+        memory
+            .view(&store)
+            .write(ptr, &reply)
+            .map_err(|e| RuntimeError::new(format!("cannot write the service reply: {e}")))?;
+        reply.len() as u64
+    };
+    checkpoint(&mut env, copied / BYTES_PER_CHECKPOINT)
 }
 
 /// `kobako.begin_user_code()`: the guest's interpreter is up; budgets start.
@@ -175,8 +188,34 @@ fn refuel(mut env: FunctionEnvMut<'_, HostEnv>, remaining: i64) -> Result<i64, R
     let HostEnv {
         meter, callbacks, ..
     } = env.data_mut();
-    match meter.refuel(remaining, || callbacks.on_interrupt()) {
+    match meter.refuel(remaining, 0, || callbacks.on_interrupt()) {
         Ok(grant) => Ok(i64::try_from(grant).unwrap_or(i64::MAX)),
         Err(fired) => Err(RuntimeError::user(Box::new(fired))),
     }
+}
+
+/// Host work worth one checkpoint of fuel: this many bytes copied.
+pub(crate) const BYTES_PER_CHECKPOINT: u64 = 1024;
+
+/// What every host import does when it is about to return to the guest:
+/// the caps are checked as at a refuel (deadline, interrupt, memory, fuel),
+/// with `host_work` checkpoints of the host's own work counted as fuel.
+/// So a guest whose every step makes the host work (output floods, service
+/// calls, big values) is stopped as promptly as a tight loop.
+pub(crate) fn checkpoint(
+    env: &mut FunctionEnvMut<'_, HostEnv>,
+    host_work: u64,
+) -> Result<(), RuntimeError> {
+    let (data, mut store) = env.data_and_store_mut();
+    let Some(fuel) = data.fuel.clone() else {
+        return Ok(());
+    };
+    let remaining = fuel.get(&mut store).i64().unwrap_or(0);
+    let HostEnv {
+        meter, callbacks, ..
+    } = data;
+    let grant = meter
+        .refuel(remaining, host_work, || callbacks.on_interrupt())
+        .map_err(|fired| RuntimeError::user(Box::new(fired)))?;
+    set_fuel(Some(&fuel), &mut store, grant)
 }

@@ -37,6 +37,7 @@ mod host;
 mod limits;
 pub mod manifest;
 pub mod platform;
+mod provenance;
 mod sandbox;
 mod wasi;
 

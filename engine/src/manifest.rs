@@ -15,7 +15,7 @@ use crate::Error;
 pub const WASMER_VERSION: &str = "7.4.2";
 
 /// The manifest format this build reads and writes.
-pub const MANIFEST_FORMAT: u32 = 2;
+pub const MANIFEST_FORMAT: u32 = 3;
 
 /// File name of the manifest inside the artifacts directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -58,6 +58,10 @@ pub struct ArtifactEntry {
     pub compiler: String,
     /// Wasmer version that compiled it ([`WASMER_VERSION`]).
     pub wasmer: String,
+    /// Whether the checkpoints that enforce the timeout, fuel and
+    /// interrupts were compiled in; the runtime refuses an artifact
+    /// without them (`kobako-aot --no-checkpoints`, for measuring only).
+    pub checkpoints: bool,
 }
 
 impl Manifest {

@@ -1,6 +1,6 @@
 //! One isolated guest and its invocations.
 
-use kobako_wire::{Action, GuestError, Namespace, Reply, Request, Snippet};
+use kobako_wire::{Action, Namespace, Reply, Request, Snippet};
 use wasmer::{FunctionEnv, Store};
 
 use crate::callbacks::Callbacks;
@@ -8,34 +8,6 @@ use crate::caps::meter::InterruptHandle;
 use crate::guest::Guest;
 use crate::host::HostEnv;
 use crate::{Artifact, Error, Limits, Value};
-
-/// The class the guest reports for preloaded bytecode it cannot load.
-const BYTECODE_ERROR: &str = "Kobako::BytecodeError";
-/// The guest classes of a failed service call.
-const SERVICE_ERROR: &str = "Kobako::ServiceError";
-const DISCONNECTED: &str = "Kobako::ServiceError::Disconnected";
-
-/// Sorts a guest's uncaught exception into the error it stands for. A
-/// service failure carries the host exception's class in its details.
-fn classify(mut e: GuestError) -> Error {
-    match e.klass.as_str() {
-        BYTECODE_ERROR => Error::Bytecode(e.message),
-        SERVICE_ERROR | DISCONNECTED => {
-            let disconnected = e.klass == DISCONNECTED;
-            if let Some(at) = e.details.iter().position(|(k, _)| k == "klass") {
-                if let (_, Value::Str(host_class)) = e.details.remove(at) {
-                    e.klass = host_class;
-                }
-            }
-            if disconnected {
-                Error::Disconnected(e)
-            } else {
-                Error::Service(e)
-            }
-        }
-        _ => Error::Sandbox(e),
-    }
-}
 
 /// An isolated mruby guest. See the crate docs for what it costs.
 pub struct Sandbox {
@@ -263,7 +235,7 @@ impl Sandbox {
         };
         match self.invoke(&request)? {
             Reply::Value(v) => Ok(v),
-            Reply::Error(e) => Err(classify(e)),
+            Reply::Error(e) => Err(self.env.as_ref(&self.store).seals.classify(e)),
             Reply::Bytecode(_) => Err(Error::Trap("the guest answered with bytecode".into())),
         }
     }

@@ -18,7 +18,7 @@ use wasmer::{
     imports, Function, FunctionEnv, FunctionEnvMut, Imports, MemoryView, RuntimeError, Store,
 };
 
-use crate::host::HostEnv;
+use crate::host::{self, HostEnv};
 
 /// WASI errno values used here.
 mod errno {
@@ -62,57 +62,76 @@ fn read_u32(view: &MemoryView<'_>, at: u64) -> Option<u32> {
     Some(u32::from_le_bytes(word))
 }
 
+/// Most iovecs one `fd_write` may pass (POSIX's usual `IOV_MAX`).
+const MAX_IOVS: u32 = 1024;
+
+/// Appends to the captured stream. Only what fits under the stream's cap is
+/// copied out of guest memory; the rest is checked to lie in memory and
+/// then dropped, so a flood past the cap costs the host nothing. Returns
+/// to the guest through [`host::checkpoint`], which stops it at its
+/// deadline, interrupt or fuel budget.
 fn fd_write(
     mut env: FunctionEnvMut<'_, HostEnv>,
     fd: i32,
     iovs: i32,
     iovs_len: i32,
     nwritten: i32,
-) -> i32 {
+) -> Result<i32, RuntimeError> {
     if fd != STDOUT && fd != STDERR {
-        return errno::BADF;
+        return Ok(errno::BADF);
     }
     let (Ok(iovs), Ok(iovs_len), Ok(nwritten)) = (
         u32::try_from(iovs),
         u32::try_from(iovs_len),
         u32::try_from(nwritten),
     ) else {
-        return errno::INVAL;
+        return Ok(errno::INVAL);
     };
-    let mut bytes = Vec::new();
-    {
-        let Some(view) = view(&env) else {
-            return errno::FAULT;
+    if iovs_len > MAX_IOVS {
+        return Ok(errno::INVAL);
+    }
+    let copied = {
+        let (data, store) = env.data_and_store_mut();
+        let HostEnv {
+            memory,
+            stdout,
+            stderr,
+            ..
+        } = data;
+        let Some(memory) = memory.as_ref() else {
+            return Ok(errno::FAULT);
         };
+        let view = memory.view(&store);
+        let sink = if fd == STDOUT { stdout } else { stderr };
+        let (mut written, mut copied) = (0u64, 0u64);
         for i in 0..u64::from(iovs_len) {
             let at = u64::from(iovs) + i * 8;
             let (Some(ptr), Some(len)) = (read_u32(&view, at), read_u32(&view, at + 4)) else {
-                return errno::FAULT;
+                return Ok(errno::FAULT);
             };
-            let start = bytes.len();
-            bytes.resize(start + len as usize, 0);
-            if view.read(u64::from(ptr), &mut bytes[start..]).is_err() {
-                return errno::FAULT;
+            let (ptr, len) = (u64::from(ptr), u64::from(len));
+            if ptr + len > view.data_size() {
+                return Ok(errno::FAULT);
             }
+            match sink.append_from(len, |buf| view.read(ptr, buf).is_ok()) {
+                Some(n) => copied += n,
+                None => return Ok(errno::FAULT),
+            }
+            written += len;
         }
-        let Ok(written) = u32::try_from(bytes.len()) else {
-            return errno::INVAL;
+        let Ok(written) = u32::try_from(written) else {
+            return Ok(errno::INVAL);
         };
         if view
             .write(u64::from(nwritten), &written.to_le_bytes())
             .is_err()
         {
-            return errno::FAULT;
+            return Ok(errno::FAULT);
         }
-    }
-    let data = env.data_mut();
-    let sink = if fd == STDOUT {
-        &mut data.stdout
-    } else {
-        &mut data.stderr
+        copied
     };
-    sink.write(&bytes);
-    errno::SUCCESS
+    host::checkpoint(&mut env, 1 + copied / host::BYTES_PER_CHECKPOINT)?;
+    Ok(errno::SUCCESS)
 }
 
 // libc's stdio links these for its stdout/stderr streams; the guest's own
@@ -136,7 +155,17 @@ fn fd_close(fd: i32) -> i32 {
 const CLOCK_REALTIME: i32 = 0;
 const CLOCK_MONOTONIC: i32 = 1;
 
-fn clock_time_get(env: FunctionEnvMut<'_, HostEnv>, clock: i32, _precision: i64, out: i32) -> i32 {
+fn clock_time_get(
+    mut env: FunctionEnvMut<'_, HostEnv>,
+    clock: i32,
+    _precision: i64,
+    out: i32,
+) -> Result<i32, RuntimeError> {
+    host::checkpoint(&mut env, 0)?;
+    Ok(read_clock(&env, clock, out))
+}
+
+fn read_clock(env: &FunctionEnvMut<'_, HostEnv>, clock: i32, out: i32) -> i32 {
     let nanos = match clock {
         CLOCK_REALTIME => SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -149,7 +178,7 @@ fn clock_time_get(env: FunctionEnvMut<'_, HostEnv>, clock: i32, _precision: i64,
     let Ok(out) = u32::try_from(out) else {
         return errno::INVAL;
     };
-    let Some(view) = view(&env) else {
+    let Some(view) = view(env) else {
         return errno::FAULT;
     };
     match view.write(u64::from(out), &nanos.to_le_bytes()) {

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use kobako_wire::{CallTarget, Reply, ServiceCall, ServiceReply, Value};
+use kobako_wire::{CallTarget, FailureKind, Reply, ServiceCall, ServiceReply, Value};
 
 use crate::sink::Sink;
 use crate::tape::{Tape, TapeItem};
@@ -16,6 +16,8 @@ struct Call {
     answer: Option<Value>,
     klass: String,
     message: String,
+    /// The host's sealed failure, encoded, for the exception to carry.
+    failure: Vec<u8>,
 }
 
 thread_local! {
@@ -50,6 +52,8 @@ unsafe extern "C" fn kobako_call_send(
     klass_len: *mut usize,
     message: *mut *const u8,
     message_len: *mut usize,
+    failure: *mut *const u8,
+    failure_len: *mut usize,
 ) -> i32 {
     CALL.with_borrow_mut(|call| {
         let status = call.exchange();
@@ -62,6 +66,8 @@ unsafe extern "C" fn kobako_call_send(
             *klass_len = call.klass.len();
             *message = call.message.as_ptr();
             *message_len = call.message.len();
+            *failure = call.failure.as_ptr();
+            *failure_len = call.failure.len();
         }
         status
     })
@@ -77,6 +83,7 @@ impl Call {
     fn exchange(&mut self) -> i32 {
         self.tape = Tape::default();
         self.answer = None;
+        self.failure = Vec::new();
         let request = match std::mem::take(&mut self.sink).finish() {
             Reply::Value(v) => v,
             Reply::Error(e) => return self.fail(CALL_TYPE_ERROR, "TypeError", e.message),
@@ -103,12 +110,14 @@ impl Call {
                 self.answer = Some(value);
                 CALL_VALUE
             }
-            ServiceReply::Error { klass, message } => self.fail(CALL_ERROR, &klass, message),
-            ServiceReply::Disconnected { message } => self.fail(
-                CALL_DISCONNECTED,
-                "Kobako::ServiceError::Disconnected",
-                message,
-            ),
+            ServiceReply::Failure(failure) => {
+                let status = match failure.kind {
+                    FailureKind::Error => CALL_ERROR,
+                    FailureKind::Disconnected => CALL_DISCONNECTED,
+                };
+                self.failure = kobako_wire::encode(&failure).unwrap_or_default();
+                self.fail(status, &failure.klass, failure.message)
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::slice;
 
-use kobako_wire::{GuestError, Reply, Value};
+use kobako_wire::{GuestError, Origin, Reply, Value};
 
 /// Containers announce their length; never reserve more than this up front.
 const RESERVE_AT_MOST: usize = 1024;
@@ -225,6 +225,27 @@ unsafe extern "C" fn kobako_put_backtrace_line(s: *mut Sink, line: *const u8, le
     let (s, line) = unsafe { (sink(s), bytes(line, len)) };
     if let Some(error) = s.error.as_mut() {
         error.backtrace.push(text(line));
+    }
+}
+
+/// Where the reported error came from: `ORIGIN_SERVICE` with the sealed
+/// failure the glue kept on the exception, or `ORIGIN_BYTECODE`.
+#[no_mangle]
+unsafe extern "C" fn kobako_put_origin(s: *mut Sink, kind: i32, failure: *const u8, len: usize) {
+    const ORIGIN_SERVICE: i32 = 1;
+    const ORIGIN_BYTECODE: i32 = 2;
+    // SAFETY: the C side passes back the sink it was given and live bytes.
+    let (s, failure) = unsafe { (sink(s), bytes(failure, len)) };
+    let origin = match kind {
+        ORIGIN_SERVICE => match kobako_wire::decode(failure) {
+            Ok(failure) => Origin::Service(Box::new(failure)),
+            Err(_) => return,
+        },
+        ORIGIN_BYTECODE => Origin::Bytecode,
+        _ => return,
+    };
+    if let Some(error) = s.error.as_mut() {
+        error.origin = origin;
     }
 }
 

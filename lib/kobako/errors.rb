@@ -7,11 +7,32 @@ module Kobako
   # The guest faulted: an engine trap, a guest crash, or a protocol violation.
   class TrapError < Error; end
 
-  # The timeout cap fired.
-  class TimeoutError < TrapError; end
+  # A cap stopped the invocation; #cap says which.
+  module CapFired
+    # @return [Symbol] :timeout or :fuel (TimeoutError), :memory_limit
+    #   (MemoryLimitError)
+    attr_reader :cap
+
+    def initialize(message = nil, cap: default_cap)
+      super(message)
+      @cap = cap
+    end
+  end
+
+  # The timeout cap fired (cap: :timeout), or the fuel budget ran out
+  # (cap: :fuel).
+  class TimeoutError < TrapError
+    include CapFired
+
+    private def default_cap = :timeout
+  end
 
   # The memory cap fired.
-  class MemoryLimitError < TrapError; end
+  class MemoryLimitError < TrapError
+    include CapFired
+
+    private def default_cap = :memory_limit
+  end
 
   # An error raised inside the sandbox, or by a service it called, with what
   # the guest knew about it.

@@ -73,6 +73,7 @@ fn compile(
 
     let target = baseline_target();
     let features = guest_features();
+    let instrumented = !checkpoints.disabled;
     let (builder, compiler_name) = engine_builder(compiler, Arc::new(checkpoints))?;
     let engine = wasmer::Engine::from(
         builder
@@ -102,6 +103,7 @@ fn compile(
             .collect(),
         compiler: compiler_name,
         wasmer: WASMER_VERSION.to_owned(),
+        checkpoints: instrumented,
     };
     let wasm_entry = FileEntry {
         file: GUEST_WASM.to_owned(),

@@ -83,12 +83,19 @@ impl Meter {
     /// An interrupt goes to `on_interrupt` first, which says whether to stop
     /// (an interrupt can be spurious: Ruby wakes blocked threads for more
     /// reasons than stopping them).
+    ///
+    /// Host imports come here too, with the work they did for the guest
+    /// as `host_work` checkpoints (counted toward fuel like its own).
     pub(crate) fn refuel(
         &mut self,
         remaining: i64,
+        host_work: u64,
         on_interrupt: impl FnOnce() -> bool,
     ) -> Result<u64, CapFired> {
         self.used = self.used_at(remaining);
+        if !self.booting {
+            self.used = self.used.saturating_add(host_work);
+        }
         if self.interrupt.take() && on_interrupt() {
             return Err(CapFired::Interrupted);
         }
@@ -168,7 +175,7 @@ mod tests {
         for _ in 0..checkpoints {
             fuel -= 1;
             if fuel < 0 {
-                fuel = i64::try_from(meter.refuel(fuel, || true)?).unwrap();
+                fuel = i64::try_from(meter.refuel(fuel, 0, || true)?).unwrap();
             }
         }
         Ok(())
@@ -232,9 +239,9 @@ mod tests {
         let mut meter = Meter::default();
         meter.begin(&limits(None, None));
         meter.interrupt.interrupt();
-        assert_eq!(meter.refuel(-1, || false), Ok(SLICE));
+        assert_eq!(meter.refuel(-1, 0, || false), Ok(SLICE));
         assert_eq!(
-            meter.refuel(-1, || true),
+            meter.refuel(-1, 0, || true),
             Ok(SLICE),
             "the interrupt was taken"
         );

@@ -89,3 +89,15 @@ fn a_missing_manifest_is_refused() {
     assert!(refusal(&dir).contains("manifest.json"));
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn an_artifact_without_checkpoints_is_refused() {
+    let dir = scratch_copy("uninstrumented");
+    let mut manifest = Manifest::read(&dir).unwrap();
+    for entry in &mut manifest.artifacts {
+        entry.checkpoints = false;
+    }
+    manifest.write(&dir).unwrap();
+    assert!(refusal(&dir).contains("without checkpoints"));
+    fs::remove_dir_all(dir).unwrap();
+}

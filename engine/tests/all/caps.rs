@@ -102,7 +102,7 @@ fn fuel_is_deterministic_and_exact() {
         ..Limits::default()
     });
     match short.eval(script) {
-        Err(Error::Timeout(message)) => assert!(message.contains("fuel"), "{message}"),
+        Err(Error::Fuel(message)) => assert!(message.contains("fuel"), "{message}"),
         other => panic!("expected the fuel cap, got {other:?}"),
     }
     assert_reusable(&mut short);
@@ -115,7 +115,7 @@ fn fuel_stops_an_endless_loop() {
         timeout: None,
         ..Limits::default()
     });
-    assert!(matches!(sandbox.eval("loop {}"), Err(Error::Timeout(m)) if m.contains("fuel")));
+    assert!(matches!(sandbox.eval("loop {}"), Err(Error::Fuel(m)) if m.contains("fuel")));
     assert_reusable(&mut sandbox);
 }
 

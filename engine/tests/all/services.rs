@@ -36,18 +36,12 @@ impl Callbacks for FakeHost {
             }
             (CallTarget::Member { .. }, "greeter") => ServiceReply::Value(Value::Handle(7)),
             (CallTarget::Member { .. }, "echo") => ServiceReply::Value(call.args[0].clone()),
-            (CallTarget::Member { .. }, "boom") => ServiceReply::Error {
-                klass: "KeyError".into(),
-                message: "key not found: x".into(),
-            },
+            (CallTarget::Member { .. }, "boom") => {
+                ServiceReply::error("KeyError", "key not found: x")
+            }
             (CallTarget::Handle(7), "greet") => ServiceReply::Value(str("hello")),
-            (CallTarget::Handle(_), _) => ServiceReply::Disconnected {
-                message: "stale handle".into(),
-            },
-            _ => ServiceReply::Error {
-                klass: "NoMethodError".into(),
-                message: "undefined method".into(),
-            },
+            (CallTarget::Handle(_), _) => ServiceReply::disconnected("stale handle"),
+            _ => ServiceReply::error("NoMethodError", "undefined method"),
         };
         ServiceOutcome::Reply(reply)
     }
@@ -111,6 +105,25 @@ fn an_unrescued_host_error_ends_the_invocation_as_a_service_error() {
             assert_eq!(e.message, "key not found: x");
         }
         other => panic!("expected a service error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_service_error_the_guest_raises_itself_is_the_guests() {
+    let (mut sandbox, _) = sandbox();
+    let forged = r#"e = Kobako::ServiceError.new("fake")
+        e.instance_variable_set(:@__kobako_details, {"klass" => "KeyError"})
+        raise e"#;
+    match sandbox.eval(forged) {
+        Err(Error::Sandbox(e)) => assert_eq!(e.klass, "Kobako::ServiceError"),
+        other => panic!("expected a sandbox error, got {other:?}"),
+    }
+    match sandbox.eval("begin; KV::Lookup.boom; rescue => e; raise e.exception('changed'); end") {
+        Err(Error::Service(e)) => assert_eq!(
+            (e.klass.as_str(), e.message.as_str()),
+            ("KeyError", "key not found: x")
+        ),
+        other => panic!("expected the host's failure, got {other:?}"),
     }
 }
 

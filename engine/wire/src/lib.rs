@@ -17,9 +17,9 @@ mod request;
 mod service;
 mod value;
 
-pub use reply::{GuestError, Reply};
+pub use reply::{GuestError, Origin, Reply};
 pub use request::{Action, Request, Snippet};
-pub use service::{CallTarget, Namespace, ServiceCall, ServiceReply};
+pub use service::{CallTarget, FailureKind, Namespace, ServiceCall, ServiceFailure, ServiceReply};
 pub use value::{ext, Value};
 
 /// A message that could not be encoded or decoded.

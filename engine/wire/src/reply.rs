@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Value;
+use crate::{ServiceFailure, Value};
 
 /// The outcome of one invocation, as the guest reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +27,23 @@ pub struct GuestError {
     /// Further facts, e.g. `available` for a missing entrypoint.
     #[serde(default)]
     pub details: Vec<(String, Value)>,
+    /// Where the failure happened, as the guest's glue (never its Ruby
+    /// code) recorded it.
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// Where an invocation's error came from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Origin {
+    /// The script itself raised (or returned a value with no wire form).
+    #[default]
+    Script,
+    /// A service call failed and the script let that exception end the
+    /// invocation; the host checks the failure's seal.
+    Service(Box<ServiceFailure>),
+    /// A preloaded snippet is not loadable bytecode.
+    Bytecode,
 }
 
 impl GuestError {

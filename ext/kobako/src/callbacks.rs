@@ -74,10 +74,10 @@ impl Callbacks for RubyCallbacks {
 impl RubyCallbacks {
     fn dispatch(ruby: &Ruby, call: ServiceCall) -> Result<ServiceReply, Error> {
         let Some(dispatcher) = DISPATCHER.with_borrow(|d| *d) else {
-            return Ok(ServiceReply::Error {
-                klass: "NoMethodError".into(),
-                message: "no services are bound".into(),
-            });
+            return Ok(ServiceReply::error(
+                "NoMethodError",
+                "no services are bound",
+            ));
         };
         let (namespace, member) = match call.target {
             CallTarget::Member { namespace, member } => (
@@ -105,16 +105,10 @@ impl RubyCallbacks {
                 // A result that cannot cross is the service's failure,
                 // reported to the guest (the dispatcher's export refuses
                 // most such values first).
-                Err(e) => ServiceReply::Error {
-                    klass: errors::class_name(ruby, &e),
-                    message: e.to_string(),
-                },
+                Err(e) => ServiceReply::error(errors::class_name(ruby, &e), e.to_string()),
             },
-            "disconnected" => ServiceReply::Disconnected { message: text(1)? },
-            _ => ServiceReply::Error {
-                klass: text(1)?,
-                message: text(2)?,
-            },
+            "disconnected" => ServiceReply::disconnected(text(1)?),
+            _ => ServiceReply::error(text(1)?, text(2)?),
         })
     }
 }

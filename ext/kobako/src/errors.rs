@@ -68,12 +68,29 @@ pub fn raise(ruby: &Ruby, error: EngineError) -> Error {
             "the sandbox is sealed: define, bind and preload before the first #eval or #run",
         ),
         EngineError::Artifact(message) => Error::new(ruby.get_inner(&ARTIFACT_ERROR), message),
-        EngineError::Timeout(message) => Error::new(ruby.get_inner(&TIMEOUT_ERROR), message),
+        EngineError::Timeout(message) => cap_error(ruby, &TIMEOUT_ERROR, &message, "timeout"),
+        EngineError::Fuel(message) => cap_error(ruby, &TIMEOUT_ERROR, &message, "fuel"),
         EngineError::MemoryLimit(message) => {
-            Error::new(ruby.get_inner(&MEMORY_LIMIT_ERROR), message)
+            cap_error(ruby, &MEMORY_LIMIT_ERROR, &message, "memory_limit")
         }
         other => Error::new(ruby.get_inner(&TRAP_ERROR), other.to_string()),
     }
+}
+
+/// `class.new(message, cap: :cap)`: which cap fired is a field, so nobody
+/// parses messages.
+fn cap_error(ruby: &Ruby, class: &Lazy<ExceptionClass>, message: &str, cap: &str) -> Error {
+    let kwargs = ruby.hash_new();
+    kwargs
+        .aset(ruby.to_symbol("cap"), ruby.to_symbol(cap))
+        .and_then(|()| {
+            let exception: Exception = ruby
+                .get_inner(class)
+                .as_r_class()
+                .funcall("new", (ruby.str_new(message), magnus::KwArgs(kwargs)))?;
+            Ok(exception.into())
+        })
+        .unwrap_or_else(|e| e)
 }
 
 fn guest_error(ruby: &Ruby, class: ExceptionClass, guest: kobako_engine::GuestError) -> Error {

@@ -88,6 +88,18 @@ struct report_job {
   void *sink;
 };
 
+/* A service failure the glue kept on `exc` (see KOBAKO_FAILURE_IVAR): read
+ * without running any Ruby code, so the guest cannot hide it. */
+static void
+report_origin(mrb_state *mrb, mrb_value exc, void *sink)
+{
+  if (!mrb_obj_ptr(exc)) return;
+  mrb_value failure = mrb_iv_get(mrb, exc, mrb_intern_lit(mrb, KOBAKO_FAILURE_IVAR));
+  if (mrb_string_p(failure)) {
+    kobako_put_origin(sink, KOBAKO_ORIGIN_SERVICE, RSTRING_PTR(failure), (size_t)RSTRING_LEN(failure));
+  }
+}
+
 static mrb_value
 report_body(mrb_state *mrb, void *data)
 {
@@ -95,6 +107,7 @@ report_body(mrb_state *mrb, void *data)
   const char *klass = mrb_obj_classname(mrb, job->exc);
   mrb_value message = mrb_obj_as_string(mrb, mrb_funcall(mrb, job->exc, "message", 0));
   kobako_put_error(job->sink, klass, strlen(klass), RSTRING_PTR(message), (size_t)RSTRING_LEN(message));
+  report_origin(mrb, job->exc, job->sink);
   mrb_value details = mrb_iv_get(mrb, job->exc, mrb_intern_lit(mrb, "@__kobako_details"));
   if (mrb_hash_p(details)) {
     kobako_put_details(job->sink);
@@ -125,6 +138,7 @@ kobako_report_error(mrb_state *mrb, mrb_value exc, void *sink)
     const char *klass = mrb_obj_classname(mrb, exc);
     static const char note[] = "(the exception's message could not be read)";
     kobako_put_error(sink, klass, strlen(klass), note, sizeof(note) - 1);
+    report_origin(mrb, exc, sink);
   }
 }
 
@@ -177,6 +191,7 @@ report_bytecode_error(void *sink, const char *problem)
 {
   static const char klass[] = "Kobako::BytecodeError";
   kobako_put_error(sink, klass, sizeof(klass) - 1, problem, strlen(problem));
+  kobako_put_origin(sink, KOBAKO_ORIGIN_BYTECODE, NULL, 0);
 }
 
 /* Loads and runs one preloaded snippet. Returns 0, or 1 with the error in

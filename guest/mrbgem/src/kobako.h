@@ -34,6 +34,14 @@ void kobako_put_error(void *sink, const char *klass, size_t klass_len,
 void kobako_put_backtrace_line(void *sink, const char *line, size_t len);
 /* The next complete value walked is the error's details (a Hash). */
 void kobako_put_details(void *sink);
+/* Where the error reported last came from (see guest/src/sink.rs). */
+enum { KOBAKO_ORIGIN_SERVICE = 1, KOBAKO_ORIGIN_BYTECODE = 2 };
+void kobako_put_origin(void *sink, int kind, const char *failure, size_t len);
+/* The ivar where the glue keeps a service failure, sealed by the host, on
+ * the ServiceError it raises. Its name has no '@', so Ruby code can neither
+ * read nor write it; dup, clone and #exception copy it, and re-raising a
+ * copy is still re-raising the host's failure. */
+#define KOBAKO_FAILURE_IVAR "__kobako_failure"
 
 /* A value the host sent, flattened depth-first (guest/src/tape.rs). */
 enum kobako_tape_kind {

@@ -20,7 +20,7 @@ void *kobako_call_begin(void);
 /* Sends the walked call; returns a status and fills the out-parameters. */
 int kobako_call_send(void *call, const struct kobako_tape_item **items, size_t *count,
                      const char **klass, size_t *klass_len, const char **message,
-                     size_t *message_len);
+                     size_t *message_len, const char **failure, size_t *failure_len);
 
 enum { CALL_VALUE = 0, CALL_ERROR = 1, CALL_DISCONNECTED = 2, CALL_TYPE_ERROR = 3 };
 
@@ -68,14 +68,19 @@ proxy_target(mrb_state *mrb, mrb_value proxy)
   mrb_raise(mrb, E_TYPE_ERROR, "not a Kobako service or Handle");
 }
 
+struct failure {
+  const char *klass, *message, *sealed;
+  size_t klass_len, message_len, sealed_len;
+};
+
 static mrb_value
-service_error(mrb_state *mrb, struct RClass *cls, const char *klass, size_t klass_len,
-              const char *message, size_t message_len)
+service_error(mrb_state *mrb, struct RClass *cls, const struct failure *f)
 {
-  mrb_value exc = mrb_exc_new(mrb, cls, message, (mrb_int)message_len);
+  mrb_value exc = mrb_exc_new(mrb, cls, f->message, (mrb_int)f->message_len);
   mrb_value details = mrb_hash_new(mrb);
-  mrb_hash_set(mrb, details, mrb_str_new_lit(mrb, "klass"), mrb_str_new(mrb, klass, klass_len));
+  mrb_hash_set(mrb, details, mrb_str_new_lit(mrb, "klass"), mrb_str_new(mrb, f->klass, f->klass_len));
   mrb_iv_set(mrb, exc, mrb_intern_lit(mrb, "@__kobako_details"), details);
+  mrb_iv_set(mrb, exc, mrb_intern_lit(mrb, KOBAKO_FAILURE_IVAR), mrb_str_new(mrb, f->sealed, (mrb_int)f->sealed_len));
   return exc;
 }
 
@@ -102,9 +107,10 @@ kobako_call(mrb_state *mrb, mrb_value self)
   kobako_walk_value(mrb, request, call);
 
   const struct kobako_tape_item *items = NULL;
-  size_t count = 0, klass_len = 0, message_len = 0;
-  const char *klass = NULL, *message = NULL;
-  int status = kobako_call_send(call, &items, &count, &klass, &klass_len, &message, &message_len);
+  size_t count = 0;
+  struct failure f = { NULL, NULL, NULL, 0, 0, 0 };
+  int status = kobako_call_send(call, &items, &count, &f.klass, &f.klass_len, &f.message, &f.message_len,
+                                &f.sealed, &f.sealed_len);
 
   /* The answer stays valid in Rust until the next call, so a raise while
    * building it leaks nothing. */
@@ -117,14 +123,13 @@ kobako_call(mrb_state *mrb, mrb_value self)
     break;
   }
   case CALL_DISCONNECTED:
-    exc = service_error(mrb, mrb_class_get_under(mrb, kobako_class(mrb, "ServiceError"), "Disconnected"),
-                        klass, klass_len, message, message_len);
+    exc = service_error(mrb, mrb_class_get_under(mrb, kobako_class(mrb, "ServiceError"), "Disconnected"), &f);
     break;
   case CALL_TYPE_ERROR:
-    exc = mrb_exc_new(mrb, E_TYPE_ERROR, message, (mrb_int)message_len);
+    exc = mrb_exc_new(mrb, E_TYPE_ERROR, f.message, (mrb_int)f.message_len);
     break;
   default:
-    exc = service_error(mrb, kobako_class(mrb, "ServiceError"), klass, klass_len, message, message_len);
+    exc = service_error(mrb, kobako_class(mrb, "ServiceError"), &f);
     break;
   }
   if (!mrb_nil_p(exc)) mrb_exc_raise(mrb, exc);

@@ -3,8 +3,6 @@
 # MatchData's Ruby-level API; group access by number, offsets and template
 # expansion are in src/regexp.c.
 class MatchData
-  attr_reader :regexp, :string
-
   def captures
     (1...size).map { |i| self[i] }
   end

@@ -63,18 +63,16 @@ class Regexp
     end
   end
 
-  attr_reader :source, :options
-
   def names
-    @names.keys
+    __names.keys
   end
 
   def named_captures
-    @names.map { |name, groups| [name, groups.dup] }.to_h
+    __names.map { |name, groups| [name, groups.dup] }.to_h
   end
 
   def casefold?
-    (@options & IGNORECASE) != 0
+    (options & IGNORECASE) != 0
   end
 
   def match(string, pos = 0)
@@ -113,13 +111,13 @@ class Regexp
   end
 
   def to_s
-    on = __option_letters(@options)
-    off = __option_letters(~@options & (IGNORECASE | EXTENDED | MULTILINE))
+    on = __option_letters(options)
+    off = __option_letters(~options & (IGNORECASE | EXTENDED | MULTILINE))
     "(?#{on}#{off.empty? ? "" : "-#{off}"}:#{source})"
   end
 
   def inspect
-    "/#{source.gsub(%r{(\\.)|/}) { $1 || "\\/" }}/#{__option_letters(@options)}"
+    "/#{source.gsub(%r{(\\.)|/}) { $1 || "\\/" }}/#{__option_letters(options)}"
   end
 
   private

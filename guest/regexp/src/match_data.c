@@ -52,8 +52,8 @@ kobako_match_new(mrb_state *mrb, mrb_value regexp, mrb_value str, const OnigRegi
     m->offsets[2 * i + 1] = region->end[i];
   }
   data->data = m;
-  mrb_iv_set(mrb, md, SYM("@regexp"), regexp);
-  mrb_iv_set(mrb, md, SYM("@string"), kobako_frozen_copy(mrb, str));
+  mrb_iv_set(mrb, md, SYM("__regexp"), regexp);
+  mrb_iv_set(mrb, md, SYM("__string"), kobako_frozen_copy(mrb, str));
   return md;
 }
 
@@ -61,9 +61,23 @@ static mrb_value
 group_string(mrb_state *mrb, mrb_value self, struct match *m, mrb_int n)
 {
   if (n < 0 || n >= m->count || m->offsets[2 * n] < 0) return mrb_nil_value();
-  mrb_value str = mrb_iv_get(mrb, self, SYM("@string"));
+  mrb_value str = mrb_iv_get(mrb, self, SYM("__string"));
   int b = m->offsets[2 * n], e = m->offsets[2 * n + 1];
   return mrb_str_byte_subseq(mrb, str, b, e - b);
+}
+
+/* MatchData#regexp and #string: kept in ivars without an '@' that Ruby
+ * code cannot write, so the offsets always index the string they came from. */
+static mrb_value
+match_regexp(mrb_state *mrb, mrb_value self)
+{
+  return mrb_iv_get(mrb, self, SYM("__regexp"));
+}
+
+static mrb_value
+match_string(mrb_state *mrb, mrb_value self)
+{
+  return mrb_iv_get(mrb, self, SYM("__string"));
 }
 
 /* MatchData#[](n): groups by number here; names and ranges in Ruby. */
@@ -111,7 +125,7 @@ match_offset(mrb_state *mrb, mrb_value self)
   mrb_value pair = match_byteoffset(mrb, self);
   mrb_value b = RARRAY_PTR(pair)[0];
   if (mrb_nil_p(b)) return pair;
-  const char *s = RSTRING_PTR(mrb_iv_get(mrb, self, SYM("@string")));
+  const char *s = RSTRING_PTR(mrb_iv_get(mrb, self, SYM("__string")));
   mrb_int e = mrb_integer(RARRAY_PTR(pair)[1]);
   mrb_int cb = mrb_utf8_strlen(s, mrb_integer(b));
   mrb_value chars[2] = { mrb_int_value(mrb, cb),
@@ -123,14 +137,14 @@ static mrb_value
 match_pre(mrb_state *mrb, mrb_value self)
 {
   struct match *m = match_ptr(mrb, self);
-  return mrb_str_byte_subseq(mrb, mrb_iv_get(mrb, self, SYM("@string")), 0, m->offsets[0]);
+  return mrb_str_byte_subseq(mrb, mrb_iv_get(mrb, self, SYM("__string")), 0, m->offsets[0]);
 }
 
 static mrb_value
 match_post(mrb_state *mrb, mrb_value self)
 {
   struct match *m = match_ptr(mrb, self);
-  mrb_value str = mrb_iv_get(mrb, self, SYM("@string"));
+  mrb_value str = mrb_iv_get(mrb, self, SYM("__string"));
   return mrb_str_byte_subseq(mrb, str, m->offsets[1], RSTRING_LEN(str) - m->offsets[1]);
 }
 
@@ -142,7 +156,7 @@ match_next_pos(mrb_state *mrb, mrb_value self)
   struct match *m = match_ptr(mrb, self);
   mrb_int end = m->offsets[1];
   if (m->offsets[0] != end) return mrb_int_value(mrb, end);
-  mrb_value str = mrb_iv_get(mrb, self, SYM("@string"));
+  mrb_value str = mrb_iv_get(mrb, self, SYM("__string"));
   const char *s = RSTRING_PTR(str);
   mrb_int len = RSTRING_LEN(str);
   return mrb_int_value(mrb, end + (end < len ? mrb_utf8len(s + end, s + len) : 1));
@@ -153,7 +167,7 @@ match_next_pos(mrb_state *mrb, mrb_value self)
 static mrb_int
 named_group(mrb_state *mrb, mrb_value self, struct match *m, const char *name, mrb_int len)
 {
-  mrb_value names = mrb_iv_get(mrb, mrb_iv_get(mrb, self, SYM("@regexp")), SYM("@names"));
+  mrb_value names = mrb_iv_get(mrb, mrb_iv_get(mrb, self, SYM("__regexp")), SYM("__names"));
   mrb_value groups = mrb_hash_p(names) ? mrb_hash_get(mrb, names, mrb_str_new(mrb, name, len))
                                        : mrb_nil_value();
   if (!mrb_array_p(groups)) {
@@ -259,6 +273,8 @@ kobako_match_data_init(mrb_state *mrb)
   MRB_SET_INSTANCE_TT(md, MRB_TT_CDATA);
   mrb_undef_class_method(mrb, md, "new");
   mrb_define_method(mrb, md, "[]", match_aref, MRB_ARGS_ANY());
+  mrb_define_method(mrb, md, "regexp", match_regexp, MRB_ARGS_NONE());
+  mrb_define_method(mrb, md, "string", match_string, MRB_ARGS_NONE());
   mrb_define_method(mrb, md, "size", match_size, MRB_ARGS_NONE());
   mrb_define_method(mrb, md, "length", match_size, MRB_ARGS_NONE());
   mrb_define_method(mrb, md, "byteoffset", match_byteoffset, MRB_ARGS_REQ(1));

@@ -129,8 +129,8 @@ regexp_initialize(mrb_state *mrb, mrb_value self)
   (void)encoding;
   OnigOptionType options;
   if (mrb_data_p(source) && DATA_TYPE(source) == &regexp_type) {
-    options = (OnigOptionType)mrb_integer(mrb_iv_get(mrb, source, SYM("@options")));
-    source = mrb_iv_get(mrb, source, SYM("@source"));
+    options = (OnigOptionType)mrb_integer(mrb_iv_get(mrb, source, SYM("__options")));
+    source = mrb_iv_get(mrb, source, SYM("__source"));
   }
   else {
     source = mrb_ensure_string_type(mrb, source);
@@ -149,10 +149,31 @@ regexp_initialize(mrb_state *mrb, mrb_value self)
     mrb_raisef(mrb, E_REGEXP_ERROR, "%s: /%v/", (const char *)message, source);
   }
   mrb_data_init(self, re, &regexp_type);
-  mrb_iv_set(mrb, self, SYM("@source"), kobako_frozen_copy(mrb, source));
-  mrb_iv_set(mrb, self, SYM("@options"), mrb_int_value(mrb, options));
-  mrb_iv_set(mrb, self, SYM("@names"), name_table(mrb, re));
+  mrb_iv_set(mrb, self, SYM("__source"), kobako_frozen_copy(mrb, source));
+  mrb_iv_set(mrb, self, SYM("__options"), mrb_int_value(mrb, options));
+  mrb_iv_set(mrb, self, SYM("__names"), name_table(mrb, re));
   return self;
+}
+
+/* Readers of the state initialize keeps in ivars without an '@': Ruby code
+ * can read it only through these, and never write it, so the C glue can
+ * trust its types. */
+static mrb_value
+regexp_source(mrb_state *mrb, mrb_value self)
+{
+  return mrb_iv_get(mrb, self, SYM("__source"));
+}
+
+static mrb_value
+regexp_options(mrb_state *mrb, mrb_value self)
+{
+  return mrb_iv_get(mrb, self, SYM("__options"));
+}
+
+static mrb_value
+regexp_names_table(mrb_state *mrb, mrb_value self)
+{
+  return mrb_iv_get(mrb, self, SYM("__names"));
 }
 
 /* Regexp.compile: what every regexp literal calls, each time it runs. The
@@ -271,6 +292,9 @@ mrb_kobako_regexp_gem_init(mrb_state *mrb)
   mrb_define_const(mrb, re, "MULTILINE", mrb_int_value(mrb, ONIG_OPTION_MULTILINE));
   mrb_define_class_method(mrb, re, "compile", regexp_s_compile, MRB_ARGS_ANY());
   mrb_define_method(mrb, re, "initialize", regexp_initialize, MRB_ARGS_ARG(1, 2));
+  mrb_define_method(mrb, re, "source", regexp_source, MRB_ARGS_NONE());
+  mrb_define_method(mrb, re, "options", regexp_options, MRB_ARGS_NONE());
+  mrb_define_method(mrb, re, "__names", regexp_names_table, MRB_ARGS_NONE());
   mrb_define_method(mrb, re, "=~", regexp_match_op, MRB_ARGS_REQ(1));
   mrb_define_method(mrb, re, "__search", regexp_search, MRB_ARGS_ARG(2, 1));
   mrb_define_method(mrb, re, "__match_p", regexp_match_p, MRB_ARGS_REQ(2));
