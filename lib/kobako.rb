@@ -14,6 +14,7 @@ end
 require_relative "kobako/handle"
 require_relative "kobako/reflection_floor"
 require_relative "kobako/error_text"
+require_relative "kobako/fiber_guard"
 require_relative "kobako/dispatcher"
 require_relative "kobako/namespace"
 require_relative "kobako/sandbox"
@@ -54,7 +55,7 @@ module Kobako
       Native::Sandbox.new(artifacts_dir, [COMPILE_TIMEOUT, nil, COMPILE_MEMORY_LIMIT, 0, 0])
     end
     begin
-      compiler.compile(source, name.to_s, debug ? true : false)
+      FiberGuard.enter { compiler.compile(source, name.to_s, debug ? true : false) }
     ensure
       COMPILERS.push(compiler)
     end

@@ -62,6 +62,23 @@ class BoundaryTest < Minitest::Test
     assert_empty sandbox.instance_variable_get(:@dispatcher).instance_variable_get(:@handles)
   end
 
+  # What the binding keeps while the guest runs without the GVL (the
+  # dispatcher, a raised exception) must survive other threads' GC.
+  def test_services_handles_and_errors_under_gc_stress
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:S).bind(:Make, -> { Person.new("p") }).bind(:Fail, -> { raise KeyError, "k" })
+                      .bind(:Stop, -> { raise Interrupt, "stop #{"x" * 100}" })
+    churn = Thread.new { loop { Array.new(100) { "garbage" } } }
+    GC.stress = true
+    assert_equal %w[p KeyError], sandbox.eval("h = S::Make.call; begin; S::Fail.call; rescue => e; end; [h.label, e.klass]")
+    error = assert_raises(Interrupt) { sandbox.eval("S::Stop.call") }
+    assert_equal "stop #{"x" * 100}", error.message
+    assert_raises(Kobako::ServiceError) { sandbox.eval("S::Fail.call") }
+  ensure
+    GC.stress = false
+    churn&.kill
+  end
+
   def test_a_slow_compile_holds_up_no_other_thread
     finished = Queue.new
     slow = Thread.new { Kobako.compile("x = 1\n" * 30_000, name: "slow") && finished.push(:slow) }
@@ -145,5 +162,72 @@ class ServiceFailureTest < Minitest::Test
     @sandbox.define(:S).bind(:Stop, -> { raise Interrupt })
     assert_raises(Interrupt) { @sandbox.eval("begin; S::Stop.call; rescue Exception; :swallowed; end") }
     assert_equal 1, @sandbox.eval("1")
+  end
+end
+
+# Services that switch fibers never crash the process (SPEC §1).
+class FiberTest < Minitest::Test
+  def test_another_fiber_cannot_enter_a_guest_while_one_waits_in_a_service
+    first = Kobako::Sandbox.new
+    first.define(:S).bind(:Pause, -> { Fiber.yield(:paused) })
+    second = Kobako::Sandbox.new
+    fiber = Fiber.new { first.eval("S::Pause.call; :first_done") }
+    assert_equal :paused, fiber.resume
+    error = assert_raises(Kobako::FiberSwitchError) { second.eval("1") }
+    assert_match(/another fiber/, error.message)
+    assert_raises(Kobako::FiberSwitchError) { Kobako.compile("1", name: "x") }
+    assert_equal :first_done, fiber.resume
+    assert_equal 2, second.eval("2"), "works again once the fiber is out"
+  end
+
+  # Without the guard this interleaving ended the process (Wasmer:
+  # "Mismatched store context reinstall").
+  def test_two_guests_paused_in_two_fibers_are_refused_not_a_crash
+    first = Kobako::Sandbox.new
+    first.define(:S).bind(:Pause, -> { Fiber.yield(:paused) })
+    second = Kobako::Sandbox.new
+    second.define(:S).bind(:Pause, -> { Fiber.yield(:paused) })
+    one = Fiber.new { first.eval("S::Pause.call; :one") }
+    two = Fiber.new { second.eval("S::Pause.call; :two") }
+    assert_equal :paused, one.resume
+    assert_raises(Kobako::FiberSwitchError) { two.resume }
+    assert_equal :one, one.resume
+  end
+
+  def test_nesting_within_one_fiber_still_works
+    inner = Kobako::Sandbox.new
+    outer = Kobako::Sandbox.new
+    outer.define(:N).bind(:In, -> { inner.eval("40 + 2") })
+    assert_equal 42, Fiber.new { outer.eval("N::In.call") }.resume
+  end
+end
+
+# Sandboxes work in a child after fork, even one another thread of the
+# parent was using (SPEC §1).
+class ForkTest < Minitest::Test
+  def test_a_sandbox_busy_in_another_thread_works_in_the_child
+    sandbox = Kobako::Sandbox.new(timeout: 10)
+    started = Queue.new
+    sandbox.define(:S).bind(:Started, -> { started.push(true) })
+    running = Thread.new { sandbox.eval("S::Started.call; loop {}") rescue $! }
+    started.pop
+    sleep 0.05 # inside the guest's loop now
+    reader, writer = IO.pipe
+    pid = fork do
+      reader.close
+      answers = [sandbox.eval("40 + 2"), Kobako::Sandbox.new.eval("1"), Kobako.compile("2", name: "c").bytesize.positive?]
+      writer.write(Marshal.dump(answers))
+    rescue Exception => e # rubocop:disable Lint/RescueException -- report anything to the parent
+      writer.write(Marshal.dump(e.full_message))
+    ensure
+      writer.close
+      exit!(0)
+    end
+    writer.close
+    answers = Marshal.load(reader.read)
+    Process.wait(pid)
+    assert_equal [42, 1, true], answers
+  ensure
+    running&.kill&.join
   end
 end

@@ -76,6 +76,8 @@ class OutputTest < Minitest::Test
         end
       end
     RUBY
+    messages.first(3).each { |message| assert_match(/\Akobako IO only supports fd\b/, message) }
+    messages.last(2).each { |message| assert_match(/\Akobako IO only supports mode "w"/, message) }
     assert_match(/fd 0\b/, messages[0])
     assert_match(/fd 3\b/, messages[1])
     assert_match(/fd "1"/, messages[2])

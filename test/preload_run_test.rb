@@ -152,7 +152,7 @@ class PreloadRunTest < Minitest::Test
   def test_the_snippet_name_appears_in_backtraces
     @sandbox.preload(code: "Boom = ->(x) {\n  x / 0\n}", name: :MyHelpers)
     error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Boom, 1) }
-    assert(error.backtrace_lines.any? { |line| line.start_with?("MyHelpers:") }, error.backtrace_lines.inspect)
+    assert(error.backtrace_lines.any? { |line| line.start_with?("(snippet:MyHelpers):2") }, error.backtrace_lines.inspect)
   end
 
   def test_bytecode_without_debug_info_has_no_line_frames

@@ -183,6 +183,27 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Makes the sandbox usable in a child process whose fork interrupted
+    /// an invocation on another thread (gone in the child): the store that
+    /// invocation was inside is abandoned, not dropped, since it was left
+    /// mid-call; the next invocation starts in a new one. Bindings,
+    /// snippets, limits and callbacks stay.
+    pub fn recover_after_fork(&mut self) {
+        let callbacks = std::mem::replace(
+            &mut self.env.as_mut(&mut self.store).callbacks,
+            Box::new(crate::callbacks::Defaults),
+        );
+        let interrupt = self.interrupt_handle();
+        let mut store = Store::new(self.artifact.engine().clone());
+        let mut env = HostEnv::new();
+        env.callbacks = callbacks;
+        env.meter.interrupt = interrupt;
+        let env = FunctionEnv::new(&mut store, env);
+        std::mem::forget(self.guest.take());
+        std::mem::forget(std::mem::replace(&mut self.store, store));
+        self.env = env;
+    }
+
     /// Whether the first invocation has happened (no more preloading).
     pub fn sealed(&self) -> bool {
         self.sealed

@@ -82,6 +82,11 @@ module Kobako
     class Disconnected < ServiceError; end
   end
 
+  # A sandbox was called from a fiber while another fiber of the same
+  # thread waits inside a sandbox's service call (a Fiber scheduler switched
+  # away from it). Nothing ran.
+  class FiberSwitchError < Error; end
+
   # The compiled guest could not be loaded: missing, damaged, or built for
   # another platform or engine version. Raised by the first Sandbox.new.
   class ArtifactError < Error; end

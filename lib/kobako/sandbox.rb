@@ -127,8 +127,9 @@ module Kobako
       elsif code
         raise TypeError, "code must be a String, not #{code.class}" unless code.is_a?(String)
 
-        name = constant_name(:snippet, name).to_s
-        exclusively { @native.preload_code(code, name) }
+        # The file name its frames show, as kobako 0.3 named them.
+        file = "(snippet:#{constant_name(:snippet, name)})"
+        exclusively { @native.preload_code(code, file) }
       elsif binary
         raise TypeError, "binary must be a String, not #{binary.class}" unless binary.is_a?(String)
 
@@ -173,12 +174,14 @@ module Kobako
     # very invocation) is refused before it touches anything of the running
     # invocation: its Handles, output or arguments.
     def exclusively(&)
-      raise RuntimeError, BUSY unless @busy.try_lock
+      FiberGuard.enter do
+        raise RuntimeError, BUSY unless @busy.try_lock
 
-      begin
-        yield
-      ensure
-        @busy.unlock
+        begin
+          yield
+        ensure
+          @busy.unlock
+        end
       end
     end
 

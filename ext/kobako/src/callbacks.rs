@@ -3,15 +3,43 @@
 use std::cell::RefCell;
 
 use kobako_engine::{CallTarget, Callbacks, ServiceCall, ServiceOutcome, ServiceReply, Value};
-use magnus::value::ReprValue;
-use magnus::{Error, RArray, Ruby, Symbol};
+use magnus::error::ErrorType;
+use magnus::value::{BoxValue, ReprValue};
+use magnus::{Error, Exception, RArray, Ruby, Symbol};
 
 use crate::{errors, gvl, value};
 
+/// What Ruby raised while a guest was running, kept until the invocation
+/// returns. The exception object is registered with Ruby's GC while kept:
+/// other threads run (and collect) while the guest runs without the GVL,
+/// and a thread-local is nothing the GC knows of.
+enum Pending {
+    Exception(BoxValue<Exception>),
+    /// A `throw`, a kill: Ruby itself keeps what they carry.
+    Other(Error),
+}
+
+impl Pending {
+    fn keep(error: Error) -> Self {
+        match error.error_type() {
+            ErrorType::Exception(exception) => Pending::Exception(BoxValue::new(*exception)),
+            _ => Pending::Other(error),
+        }
+    }
+
+    fn into_error(self) -> Error {
+        match self {
+            Pending::Exception(exception) => Error::from(*exception),
+            Pending::Other(error) => error,
+        }
+    }
+}
+
 thread_local! {
     /// What Ruby raised while a guest on this thread was interrupted (a
-    /// `Timeout::Error`, a kill): delivered when the invocation returns.
-    static PENDING: RefCell<Option<Error>> = const { RefCell::new(None) };
+    /// `Timeout::Error`, a kill) or a service call had to stop it:
+    /// delivered when the invocation returns.
+    static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
 
     /// The running invocation's `Kobako::Dispatcher`. It is also on the
     /// stack of the Ruby frame that started the invocation, so it is alive
@@ -46,7 +74,7 @@ impl Callbacks for RubyCallbacks {
             match gvl::check_interrupts(&ruby) {
                 Ok(()) => false,
                 Err(raised) => {
-                    PENDING.with_borrow_mut(|p| *p = Some(raised));
+                    PENDING.with_borrow_mut(|p| *p = Some(Pending::keep(raised)));
                     true
                 }
             }
@@ -63,7 +91,7 @@ impl Callbacks for RubyCallbacks {
             match Self::dispatch(&ruby, call) {
                 Ok(reply) => ServiceOutcome::Reply(reply),
                 Err(raised) => {
-                    PENDING.with_borrow_mut(|p| *p = Some(raised));
+                    PENDING.with_borrow_mut(|p| *p = Some(Pending::keep(raised)));
                     ServiceOutcome::Stop
                 }
             }
@@ -115,5 +143,7 @@ impl RubyCallbacks {
 
 /// Takes what Ruby raised during the last interrupted invocation.
 pub fn take_pending() -> Option<Error> {
-    PENDING.with_borrow_mut(Option::take)
+    PENDING
+        .with_borrow_mut(Option::take)
+        .map(Pending::into_error)
 }

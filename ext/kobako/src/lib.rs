@@ -6,6 +6,7 @@
 mod callbacks;
 mod errors;
 mod gvl;
+mod lock;
 mod sandbox;
 mod value;
 

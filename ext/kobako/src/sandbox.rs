@@ -3,7 +3,7 @@
 //! corrupting it.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use kobako_engine::Value;
@@ -13,6 +13,7 @@ use kobako_engine::{
 use magnus::{function, method, prelude::*, Error, RArray, RHash, RString, Ruby};
 
 use crate::callbacks::{self, RubyCallbacks};
+use crate::lock::{Guard, SandboxLock};
 use crate::{errors, gvl, value};
 
 /// The artifact is loaded once per process, by the first sandbox.
@@ -32,7 +33,7 @@ fn artifact(ruby: &Ruby, dir: PathBuf) -> Result<Artifact, Error> {
 
 #[magnus::wrap(class = "Kobako::Native::Sandbox", free_immediately, size)]
 struct Sandbox {
-    inner: Mutex<EngineSandbox>,
+    inner: SandboxLock,
     interrupt: InterruptHandle,
 }
 
@@ -55,21 +56,19 @@ impl Sandbox {
         sandbox.set_callbacks(Box::new(RubyCallbacks));
         let interrupt = sandbox.interrupt_handle();
         Ok(Sandbox {
-            inner: Mutex::new(sandbox),
+            inner: SandboxLock::new(sandbox),
             interrupt,
         })
     }
 
-    fn lock(&self, ruby: &Ruby) -> Result<MutexGuard<'_, EngineSandbox>, Error> {
-        match self.inner.try_lock() {
-            Ok(guard) => Ok(guard),
-            Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
-            Err(TryLockError::WouldBlock) => Err(Error::new(
+    fn lock(&self, ruby: &Ruby) -> Result<Guard<'_>, Error> {
+        self.inner.try_lock().ok_or_else(|| {
+            Error::new(
                 ruby.exception_runtime_error(),
                 "this Kobako::Sandbox is running an invocation in another thread; \
                  use one Sandbox per thread",
-            )),
-        }
+            )
+        })
     }
 
     /// Runs `work` on the engine sandbox without the GVL, delivering Ruby

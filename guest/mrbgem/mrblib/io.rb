@@ -12,10 +12,10 @@ class IO
 
   def initialize(fd, mode = "w", **_options)
     unless fd.is_a?(Integer) && (fd == 1 || fd == 2)
-      raise ArgumentError, "fd #{fd.inspect} is not available in the sandbox: only 1 (stdout) and 2 (stderr)"
+      raise ArgumentError, "kobako IO only supports fd 1 (stdout) and 2 (stderr), not fd #{fd.inspect}"
     end
     unless WRITABLE_MODES.include?(mode)
-      raise ArgumentError, "mode #{mode.inspect} is not supported in the sandbox: only \"w\""
+      raise ArgumentError, "kobako IO only supports mode \"w\", not mode #{mode.inspect}"
     end
 
     @fileno = fd

@@ -146,7 +146,7 @@ regexp_initialize(mrb_state *mrb, mrb_value self)
   if (r != ONIG_NORMAL) {
     UChar message[ONIG_MAX_ERROR_MESSAGE_LEN];
     onig_error_code_to_str(message, r, &info);
-    mrb_raisef(mrb, E_REGEXP_ERROR, "%s: /%v/", (const char *)message, source);
+    mrb_raisef(mrb, E_REGEXP_ERROR, "invalid regular expression; %s: /%v/", (const char *)message, source);
   }
   mrb_data_init(self, re, &regexp_type);
   mrb_iv_set(mrb, self, SYM("__source"), kobako_frozen_copy(mrb, source));
