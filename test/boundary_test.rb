@@ -9,7 +9,7 @@ class BoundaryTest < Minitest::Test
 
   def test_huge_options_are_argument_errors_not_crashes
     [1e300, 1e19, 2**40].each do |timeout|
-      assert_raises(ArgumentError, timeout.to_s) { Kobako::Sandbox.new(timeout: timeout) }
+      assert_raises(ArgumentError, timeout.to_s) { Kobako::Sandbox.new(timeout:) }
     end
     %i[memory_limit fuel stdout_limit stderr_limit].each do |option|
       assert_raises(ArgumentError, option.to_s) { Kobako::Sandbox.new(option => 2**64) }
@@ -44,7 +44,7 @@ class BoundaryTest < Minitest::Test
     sandbox = Kobako::Sandbox.new
     sandbox.define(:People).bind(:Mine, -> { Person.new("mine") })
     sandbox.define(:Again).bind(:Enter, -> { sandbox.run(:Nope, Person.new("secret")) })
-    assert_equal ["RuntimeError", "mine"], sandbox.eval(<<~RUBY)
+    assert_equal %w[RuntimeError mine], sandbox.eval(<<~RUBY)
       h = People::Mine.call
       klass = begin
         Again::Enter.call
@@ -67,12 +67,13 @@ class BoundaryTest < Minitest::Test
   def test_services_handles_and_errors_under_gc_stress
     sandbox = Kobako::Sandbox.new
     sandbox.define(:S).bind(:Make, -> { Person.new("p") }).bind(:Fail, -> { raise KeyError, "k" })
-                      .bind(:Stop, -> { raise Interrupt, "stop #{"x" * 100}" })
+           .bind(:Stop, -> { raise Interrupt, "stop #{'x' * 100}" })
     churn = Thread.new { loop { Array.new(100) { "garbage" } } }
     GC.stress = true
-    assert_equal %w[p KeyError], sandbox.eval("h = S::Make.call; begin; S::Fail.call; rescue => e; end; [h.label, e.klass]")
+    assert_equal %w[p KeyError],
+                 sandbox.eval("h = S::Make.call; begin; S::Fail.call; rescue => e; end; [h.label, e.klass]")
     error = assert_raises(Interrupt) { sandbox.eval("S::Stop.call") }
-    assert_equal "stop #{"x" * 100}", error.message
+    assert_equal "stop #{'x' * 100}", error.message
     assert_raises(Kobako::ServiceError) { sandbox.eval("S::Fail.call") }
   ensure
     GC.stress = false
@@ -125,7 +126,7 @@ class ServiceFailureTest < Minitest::Test
     assert_equal "(StandardError with a Integer message)", failure_of(-> { raise odd_message })[1]
     setup
     klass, message, encoding = failure_of(-> { raise ArgumentError, "bad \xff bytes".b })
-    assert_equal ["ArgumentError", "UTF-8"], [klass, encoding]
+    assert_equal %w[ArgumentError UTF-8], [klass, encoding]
     assert message.valid_encoding?
   end
 
@@ -156,6 +157,22 @@ class ServiceFailureTest < Minitest::Test
     end
     @sandbox.preload(code: "Two = -> { 2 }", name: :Two)
     assert_equal 2, @sandbox.run(:Two), "still not sealed"
+  end
+
+  def test_a_timeout_during_a_service_call_reaches_the_caller
+    require "timeout"
+    @sandbox.define(:S).bind(:Wait, -> { sleep 5 })
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    assert_raises(Timeout::Error) do
+      Timeout.timeout(0.1) { @sandbox.eval("begin; S::Wait.call; rescue Exception; end; :swallowed") }
+    end
+    assert_operator Process.clock_gettime(Process::CLOCK_MONOTONIC) - started, :<, 2
+    assert_equal 1, @sandbox.eval("1")
+  end
+
+  def test_a_handle_the_host_made_up_is_disconnected_not_a_private_error
+    @sandbox.preload(code: "Id = ->(x) { x }", name: :Id)
+    assert_raises(Kobako::ServiceError::Disconnected) { @sandbox.run(:Id, Kobako::Handle.new(99)) }
   end
 
   def test_an_interrupt_raised_in_a_service_reaches_the_caller_as_raised
@@ -209,13 +226,18 @@ class ForkTest < Minitest::Test
     sandbox = Kobako::Sandbox.new(timeout: 10)
     started = Queue.new
     sandbox.define(:S).bind(:Started, -> { started.push(true) })
-    running = Thread.new { sandbox.eval("S::Started.call; loop {}") rescue $! }
+    running = Thread.new do
+      sandbox.eval("S::Started.call; loop {}")
+    rescue StandardError => e
+      e
+    end
     started.pop
     sleep 0.05 # inside the guest's loop now
     reader, writer = IO.pipe
     pid = fork do
       reader.close
-      answers = [sandbox.eval("40 + 2"), Kobako::Sandbox.new.eval("1"), Kobako.compile("2", name: "c").bytesize.positive?]
+      answers = [sandbox.eval("40 + 2"), Kobako::Sandbox.new.eval("1"),
+                 Kobako.compile("2", name: "c").bytesize.positive?]
       writer.write(Marshal.dump(answers))
     rescue Exception => e # rubocop:disable Lint/RescueException -- report anything to the parent
       writer.write(Marshal.dump(e.full_message))
@@ -224,7 +246,7 @@ class ForkTest < Minitest::Test
       exit!(0)
     end
     writer.close
-    answers = Marshal.load(reader.read)
+    answers = Marshal.load(reader.read) # rubocop:disable Security/MarshalLoad -- our own child wrote it
     Process.wait(pid)
     assert_equal [42, 1, true], answers
   ensure

@@ -96,14 +96,15 @@ class CapsTest < Minitest::Test
     assert_equal "", sandbox.stdout
     assert_predicate sandbox, :stdout_truncated?
   end
+
   def test_values_too_large_for_the_memory_budget_are_memory_limit_errors
     sandbox = Kobako::Sandbox.new(memory_limit: 1 << 20)
     sandbox.define(:Big).bind(:Get, -> { "x" * (4 << 20) })
     sandbox.preload(code: "Len = ->(x) { x.size }", name: :Len)
     [
-      -> { sandbox.eval("Big::Get.call.size") },     # a service reply
-      -> { sandbox.run(:Len, "y" * (4 << 20)) },      # a run argument
-      -> { sandbox.eval('"z" * (4 << 20)') },         # a result
+      -> { sandbox.eval("Big::Get.call.size") }, # a service reply
+      -> { sandbox.run(:Len, "y" * (4 << 20)) }, # a run argument
+      -> { sandbox.eval('"z" * (4 << 20)') } # a result
     ].each do |too_large|
       assert_raises(Kobako::MemoryLimitError) { too_large.call }
       assert_equal 2, sandbox.eval("1 + 1")

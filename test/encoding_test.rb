@@ -50,7 +50,8 @@ class EncodingTest < Minitest::Test
     assert_same_string "abc".b, @sandbox.eval('"abc".force_encoding(Encoding::BINARY)')
     assert_same_string "abc", @sandbox.eval('"abc".b.force_encoding("UTF-8")')
     assert_same_string "\xff".b, @sandbox.eval('"\xff"'), "bytes that are not UTF-8 are binary"
-    assert_equal [true, false, true], @sandbox.eval('["\xff".b.valid_encoding?, "\xff".valid_encoding?, "é".valid_encoding?]')
+    assert_equal [true, false, true],
+                 @sandbox.eval('["\xff".b.valid_encoding?, "\xff".valid_encoding?, "é".valid_encoding?]')
   end
 
   def test_encode_converts_ascii_and_refuses_the_rest

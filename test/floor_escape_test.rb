@@ -52,7 +52,7 @@ class FloorEscapeTest < Minitest::Test
 
   class Renamer
     alias run_code instance_eval
-    alias_method :invoke, :send
+    alias invoke send
 
     def plain = :plain
     alias also_plain plain
@@ -144,18 +144,18 @@ class FloorEscapeTest < Minitest::Test
   def test_inject_on_bound_core_collections
     bind(H: { @payload => 1 }, A: [@payload], S: Set[@payload], R: (1..2))
     refused %{T::H.each_key.inject("", :instance_eval)}
-    refused %{T::H.keys}
+    refused %(T::H.keys)
     refused %{T::A.each.inject("", :instance_eval)}
-    refused %{T::A.first}
+    refused %(T::A.first)
     refused %{T::S.each.inject("", :instance_eval)}
-    refused %{T::S.to_a}
+    refused %(T::S.to_a)
     refused %{T::R.each_slice(1)}
   end
 
   def test_enumerable_objects_of_the_application
     bind(L: Ledger.new(1, 2))
     refused %{T::L.inject("", :instance_eval)}
-    refused %{T::L.to_a}
+    refused %(T::L.to_a)
     refused %{T::L.each_slice(1)}
     assert_equal 3, @sandbox.eval("T::L.total")
   end
@@ -179,13 +179,13 @@ class FloorEscapeTest < Minitest::Test
   end
 
   def test_open_struct_and_its_bang_aliases
-    bind(O: OpenStruct.new(field: 1))
+    bind(O: OpenStruct.new(field: 1)) # rubocop:disable Style/OpenStructUse -- the escape family under test
     refused %{T::O.instance_eval!(#{@payload.dump})}
     refused %{T::O.send!(:instance_eval, #{@payload.dump})}
     refused %{T::O.dig(:field)}
-    refused %{T::O.each_pair}
-    refused %{T::O.field}
-    refused %{T::O[:field]}
+    refused %(T::O.each_pair)
+    refused %(T::O.field)
+    refused %(T::O[:field])
   end
 
   def test_kernel_and_module_functions
@@ -194,11 +194,11 @@ class FloorEscapeTest < Minitest::Test
     refused %{T::K.system("touch", #{@marker.dump})}
     refused %{T::K.open(#{@marker.dump}, "w")}
     refused %{T::P.spawn("touch", #{@marker.dump})}
-    refused %{T::P.pid}
-    refused %{T::M.new}
-    refused %{T::C.new}
-    refused %{T::Obj.new}
-    refused %{T::Str.new}
+    refused %(T::P.pid)
+    refused %(T::M.new)
+    refused %(T::C.new)
+    refused %(T::Obj.new)
+    refused %(T::Str.new)
     refused %{T::Obj.const_get(:File)}
   end
 
@@ -215,12 +215,12 @@ class FloorEscapeTest < Minitest::Test
   def test_delegators_forward_nothing
     bind(W: Wrapper.new([@payload]), F: Forwarder.new)
     refused %{T::W.inject("", :instance_eval)}
-    refused %{T::W.__getobj__}
+    refused %(T::W.__getobj__)
     refused %{T::W.__setobj__(1)}
-    refused %{T::W.first}
+    refused %(T::W.first)
     refused %{T::W.method_missing(:inject, "", :instance_eval)}
     refused %{T::F.inject("", :instance_eval)}
-    refused %{T::F.size}
+    refused %(T::F.size)
     assert_equal :own, @sandbox.eval("T::W.own")
   end
 
@@ -245,20 +245,20 @@ class FloorEscapeTest < Minitest::Test
     assert_equal [3, 5], @sandbox.eval('[T::Tools.version, T::Tools.evaluate("12345")]')
     assert_equal :extended, @sandbox.eval("T::X.extended_ok")
     refused %{T::Tools.module_eval(#{@payload.dump})}
-    refused %{T::Tools.name}
+    refused %(T::Tools.name)
     refused %{T::X.extend(1)}
   end
 
   def test_private_respond_to_guest_has_the_last_word
     bind(G: Gatekeeper.new)
     assert_equal :open, @sandbox.eval("T::G.open_door")
-    refused %{T::G.admin}
+    refused %(T::G.admin)
     refused %{T::G.respond_to_guest?(:admin)}
   end
 
   def test_lambdas_keep_their_calling_surface
     bind(L: ->(x) { x * 2 })
     assert_equal [4, 6, 8, 1, true], @sandbox.eval("[T::L.call(2), T::L[3], T::L.yield(4), T::L.arity, T::L.lambda?]")
-    refused %{T::L.curry}
+    refused %(T::L.curry)
   end
 end

@@ -43,6 +43,7 @@ class OptionsTest < Minitest::Test
   def test_unknown_options_are_argument_errors
     assert_raises(ArgumentError) { Kobako::Sandbox.new(timeout_seconds: 1) }
   end
+
   def test_readers_return_the_given_options
     sandbox = Kobako::Sandbox.new(timeout: 0.5, memory_limit: 10 << 20, stdout_limit: 7, stderr_limit: 9)
     assert_equal [0.5, 10 << 20, 7, 9],

@@ -18,7 +18,7 @@ class PreloadRunTest < Minitest::Test
   end
 
   def test_keyword_arguments_arrive_as_keywords
-    @sandbox.preload(code: "Geo = ->(name:, region:) { \"#{'#{region}/#{name}'}\" }", name: :Geo)
+    @sandbox.preload(code: "Geo = ->(name:, region:) { \"\#{region}/\#{name}\" }", name: :Geo)
     assert_equal "us/alice", @sandbox.run(:Geo, name: "alice", region: "us")
     @sandbox2 = Kobako::Sandbox.new
     @sandbox2.preload(code: "Opts = ->(opts) { opts[:name] }", name: :Opts)
@@ -78,7 +78,7 @@ class PreloadRunTest < Minitest::Test
     @sandbox.preload(code: "Alpha = -> { 1 }\nBeta = 2", name: :Snippets)
     error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Gamma) }
     assert_equal "undefined entrypoint: Gamma", error.message
-    assert_equal [:Alpha, :Beta], error.details["available"]
+    assert_equal %i[Alpha Beta], error.details["available"]
     error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Beta) }
     assert_match(/does not respond to :call/, error.message)
   end
@@ -92,7 +92,7 @@ class PreloadRunTest < Minitest::Test
 
   def test_arguments_round_trip_exactly
     @sandbox.preload(code: "Echo = ->(*args, **kw) { [args, kw] }", name: :Echo)
-    args = [nil, true, false, 2**63 - 1, -2**63, 1.5, -0.0, Float::INFINITY, "héllo", :sym,
+    args = [nil, true, false, (2**63) - 1, -2**63, 1.5, -0.0, Float::INFINITY, "héllo", :sym,
             [1, [2, [3]]], { 1 => "one", "two" => :two, [3] => nil }]
     back_args, back_kw = @sandbox.run(:Echo, *args, key: "value")
     assert_equal args, back_args
@@ -105,7 +105,9 @@ class PreloadRunTest < Minitest::Test
 
   def test_arguments_without_a_wire_form_are_refused_before_running
     @sandbox.preload(code: "Echo = ->(x) { x }", name: :Echo)
-    assert_raises(ArgumentError, "SPEC §8: only ArgumentError or TypeError before anything runs") { @sandbox.run(:Echo, 2**64) }
+    assert_raises(ArgumentError, "SPEC §8: only ArgumentError or TypeError before anything runs") do
+      @sandbox.run(:Echo, 2**64)
+    end
     assert_raises(ArgumentError) { @sandbox.run(:Echo, (1..200).reduce([]) { |a, _| [a] }) }
     assert_equal 1, @sandbox.run(:Echo, 1)
   end
@@ -139,6 +141,7 @@ class PreloadRunTest < Minitest::Test
       assert_kind_of Kobako::SandboxError, error
     end
   end
+
   def test_later_snippets_see_earlier_ones_at_load_time
     @sandbox.preload(code: "A = [1]", name: :A).preload(code: "B = A + [2]", name: :B)
     assert_equal [1, 2], @sandbox.eval("B")
@@ -152,7 +155,9 @@ class PreloadRunTest < Minitest::Test
   def test_the_snippet_name_appears_in_backtraces
     @sandbox.preload(code: "Boom = ->(x) {\n  x / 0\n}", name: :MyHelpers)
     error = assert_raises(Kobako::SandboxError) { @sandbox.run(:Boom, 1) }
-    assert(error.backtrace_lines.any? { |line| line.start_with?("(snippet:MyHelpers):2") }, error.backtrace_lines.inspect)
+    assert(error.backtrace_lines.any? do |line|
+             line.start_with?("(snippet:MyHelpers):2")
+           end, error.backtrace_lines.inspect)
   end
 
   def test_bytecode_without_debug_info_has_no_line_frames
@@ -173,7 +178,7 @@ class PreloadRunTest < Minitest::Test
   def test_output_is_captured_and_cleared_for_run
     @sandbox.preload(code: "Say = ->(x) { puts x; warn x }", name: :Say).preload(code: "Quiet = -> { }", name: :Quiet)
     @sandbox.run(:Say, "hi")
-    assert_equal ["hi\n", "hi\n"], [@sandbox.stdout, @sandbox.stderr]
+    assert_equal %W[hi\n hi\n], [@sandbox.stdout, @sandbox.stderr]
     @sandbox.run(:Quiet)
     assert_equal ["", ""], [@sandbox.stdout, @sandbox.stderr]
   end

@@ -40,13 +40,14 @@ class ProvenanceTest < Minitest::Test
         end
       end
     RUBY
-    assert_equal [], @sandbox.eval("begin; KV::Lookup.call(:x); rescue => e; e.instance_variables - [:@__kobako_details]; end")
+    assert_equal [],
+                 @sandbox.eval("begin; KV::Lookup.call(:x); rescue => e; e.instance_variables - [:@__kobako_details]; end")
   end
 
   def test_a_real_failure_rescued_and_reraised_stays_a_service_error
-    ['begin; KV::Lookup.call(:a); rescue => e; raise e; end',
+    ["begin; KV::Lookup.call(:a); rescue => e; raise e; end",
      'begin; KV::Lookup.call(:a); rescue => e; raise e.exception("guest words"); end',
-     'begin; KV::Lookup.call(:a); rescue => e; raise e.dup; end',
+     "begin; KV::Lookup.call(:a); rescue => e; raise e.dup; end",
      'class Kobako::ServiceError; def message = raise("hidden"); end; KV::Lookup.call(:a)'].each do |code|
       error = assert_raises(Kobako::ServiceError, code) { @sandbox.eval(code) }
       assert_equal ["KeyError", "key not found: a"], [error.klass, error.message], code

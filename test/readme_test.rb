@@ -25,7 +25,9 @@ class ReadmeTest < Minitest::Test
       end.join
       test = self
       context = Object.new
-      context.define_singleton_method(:__readme_check) { |expected, actual| test.assert_equal(expected, actual.inspect) }
+      context.define_singleton_method(:__readme_check) do |expected, actual|
+        test.assert_equal(expected, actual.inspect)
+      end
       context.instance_eval(program, "README.md example #{index + 1}")
       assert_operator checks, :>, 0, "example #{index + 1} checks nothing"
     end

@@ -72,7 +72,8 @@ class ReflectionFloorTest < Minitest::Test
   end
 
   def test_blocks_never_reach_the_host
-    assert_equal "ArgumentError", @sandbox.eval("begin; KV::Lookup.tap { 1 }; rescue ArgumentError; 'ArgumentError'; end")
+    assert_equal "ArgumentError",
+                 @sandbox.eval("begin; KV::Lookup.tap { 1 }; rescue ArgumentError; 'ArgumentError'; end")
   end
 
   def test_proc_targets_allow_only_the_calling_methods
@@ -142,6 +143,7 @@ class ReflectionFloorTest < Minitest::Test
       assert_raises(Kobako::ServiceError, name) { sandbox.eval("M::Up.#{name}") }
     end
   end
+
   module Registry
     def self.ok = 1
   end
@@ -186,8 +188,14 @@ class ReflectionFloorTest < Minitest::Test
   def test_respond_to_guest_refusal_reads_like_a_missing_method_and_runs_nothing
     ran = []
     klass = Class.new do
-      define_method(:open_door) { ran << :open; :open }
-      define_method(:admin_reset) { ran << :reset; :reset }
+      define_method(:open_door) do
+        ran << :open
+        :open
+      end
+      define_method(:admin_reset) do
+        ran << :reset
+        :reset
+      end
       define_method(:make) { self }
       def respond_to_guest?(name) = name != :admin_reset
     end
@@ -208,10 +216,12 @@ class ReflectionFloorTest < Minitest::Test
   end
 
   def test_the_guest_reaches_no_host_facility
-    assert_equal [false] * 6, @sandbox.eval("%i[File ENV Process Socket Dir Thread].map { |c| Object.const_defined?(c) }")
+    assert_equal [false] * 6,
+                 @sandbox.eval("%i[File ENV Process Socket Dir Thread].map { |c| Object.const_defined?(c) }")
     assert_equal false, @sandbox.eval("IO.respond_to?(:popen)")
     %w[system("true") `true` exec("true") spawn("true") fork open("/etc/passwd") require("socket")].each do |call|
-      assert_equal "refused", @sandbox.eval("begin; #{call}; :ran; rescue NoMethodError, NotImplementedError; 'refused'; end"), call
+      assert_equal "refused",
+                   @sandbox.eval("begin; #{call}; :ran; rescue NoMethodError, NotImplementedError; 'refused'; end"), call
     end
     refute File.exist?(@marker)
   end

@@ -72,7 +72,7 @@ class RegexpTest < Minitest::Test
   end
 
   def test_bang_variants
-    assert_equal ["aBc", "aBc"], guest('x = "abc"; [x.gsub!(/b/, "B"), x]')
+    assert_equal %w[aBc aBc], guest('x = "abc"; [x.gsub!(/b/, "B"), x]')
     assert_nil guest('"abc".sub!(/z/, "B")')
     assert_equal "FrozenError", guest('begin; "abc".freeze.sub!(/b/, ""); rescue FrozenError => e; e.class.to_s; end')
   end
@@ -99,7 +99,8 @@ class RegexpTest < Minitest::Test
   end
 
   def test_options_and_syntax
-    assert_equal [0, 2, 1, 2, 0], guest('["a\nb" =~ /a.b/m, "a\nb" =~ /^b/, "ABC" =~ /b/i, "a b" =~ / b /x, "aaa" =~ /\p{Alpha}+/]')
+    assert_equal [0, 2, 1, 2, 0],
+                 guest('["a\nb" =~ /a.b/m, "a\nb" =~ /^b/, "ABC" =~ /b/i, "a b" =~ / b /x, "aaa" =~ /\p{Alpha}+/]')
     assert_equal 1, guest('"ab" =~ /(?<=a)b/')
     assert_equal [1, true, "(?i-mx:ab)", "/a\\/b/mix"],
                  guest('[Regexp.new("a+", "i").options, Regexp.new("a+", Regexp::IGNORECASE).match?("AAA"), /ab/i.to_s, /a\/b/mix.inspect]')
@@ -107,7 +108,8 @@ class RegexpTest < Minitest::Test
   end
 
   def test_utf8_positions_are_characters
-    assert_equal [1, [2, 3], [3, 4]], guest('s = "日本語"; i = s =~ /本/; "héllo" =~ /l/; [i, $~.offset(0), $~.byteoffset(0)]')
+    assert_equal [1, [2, 3], [3, 4]],
+                 guest('s = "日本語"; i = s =~ /本/; "héllo" =~ /l/; [i, $~.offset(0), $~.byteoffset(0)]')
   end
 
   def test_escape_and_union

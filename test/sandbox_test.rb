@@ -15,7 +15,7 @@ class SandboxTest < Minitest::Test
     assert_nil @sandbox.eval("nil")
     assert_equal true, @sandbox.eval("true")
     assert_equal false, @sandbox.eval("false")
-    assert_equal 2**63 - 1, @sandbox.eval("9223372036854775807")
+    assert_equal (2**63) - 1, @sandbox.eval("9223372036854775807")
     assert_equal(-2**63, @sandbox.eval("-9223372036854775807 - 1"))
     assert_equal 1.5, @sandbox.eval("1.5")
     assert_equal :sym, @sandbox.eval(":sym")
@@ -117,6 +117,7 @@ class SandboxTest < Minitest::Test
     assert_equal "one\n", @sandbox.stdout
     assert_equal "two\n", other.stdout
   end
+
   def test_the_core_extension_gems_are_there
     result = @sandbox.eval(<<~'RUBY')
       klass = Class.new { define_method(:twice) { |x| x * 2 } }
@@ -152,13 +153,14 @@ class SandboxTest < Minitest::Test
   end
 
   def test_integer_overflow_never_wraps
-    assert_equal [true, true, true], @sandbox.eval("[(2**62) * 4 > 0, -9223372036854775807 - 2 < 0, 9223372036854775807 + 1 > 0]")
+    assert_equal [true, true, true],
+                 @sandbox.eval("[(2**62) * 4 > 0, -9223372036854775807 - 2 < 0, 9223372036854775807 + 1 > 0]")
     assert_equal "36893488147419103232", @sandbox.eval("((2**62) * 8).to_s")
   end
 
   def test_a_non_standard_exception_is_a_sandbox_error
     error = assert_raises(Kobako::SandboxError) { @sandbox.eval('raise Exception, "deep"') }
-    assert_equal ["Exception", "deep", "sandbox"], [error.klass, error.message, error.origin]
+    assert_equal %w[Exception deep sandbox], [error.klass, error.message, error.origin]
     assert_kind_of Hash, error.details
     assert(error.backtrace_lines.any? { |line| line.start_with?("(eval):") }, error.backtrace_lines.inspect)
   end

@@ -104,7 +104,10 @@ class ServicesTest < Minitest::Test
   def test_handles_passed_back_arrive_as_the_original_object
     seen = nil
     greeter = Greeter.new("zed")
-    @sandbox.define(:Pass).bind(:Make, -> { greeter }).bind(:Take, ->(g) { seen = g; g.equal?(greeter) })
+    @sandbox.define(:Pass).bind(:Make, -> { greeter }).bind(:Take, lambda { |g|
+                                                                     seen = g
+                                                                     g.equal?(greeter)
+                                                                   })
     assert_equal true, @sandbox.eval("Pass::Take.call(Pass::Make.call)")
     assert_same greeter, seen
   end
@@ -146,7 +149,9 @@ class ServicesTest < Minitest::Test
 
   def test_a_stale_or_forged_handle_from_the_host_is_disconnected
     @sandbox.define(:Pass).bind(:Make, -> { Greeter.new("x") })
-    @sandbox.preload(code: "Poke = ->(h) { begin; h.greet; rescue Kobako::ServiceError::Disconnected => e; [e.class.to_s, e.is_a?(Kobako::ServiceError)]; end }", name: :Poke)
+    @sandbox.preload(
+      code: "Poke = ->(h) { begin; h.greet; rescue Kobako::ServiceError::Disconnected => e; [e.class.to_s, e.is_a?(Kobako::ServiceError)]; end }", name: :Poke
+    )
     @sandbox.eval("Pass::Make.call")
     assert_equal ["Kobako::ServiceError::Disconnected", true], @sandbox.run(:Poke, Kobako::Handle.new(1))
     assert_equal ["Kobako::ServiceError::Disconnected", true], @sandbox.run(:Poke, Kobako::Handle.new(12_345))
@@ -197,10 +202,11 @@ class ServicesTest < Minitest::Test
     assert_raises(Interrupt) { @sandbox.eval("begin; Bad::Stop.call; rescue Exception; :swallowed; end") }
     assert_equal 1, @sandbox.eval("1")
   end
+
   def test_every_value_round_trips_through_a_service
     @sandbox.define(:S).bind(:Echo, ->(*args, **kw) { [args, kw] })
     @sandbox.preload(code: "Via = ->(*args, **kw) { S::Echo.call(*args, **kw) }", name: :Via)
-    args = [nil, true, false, 2**63 - 1, -2**63, 1.5, -0.0, Float::INFINITY, -Float::INFINITY,
+    args = [nil, true, false, (2**63) - 1, -2**63, 1.5, -0.0, Float::INFINITY, -Float::INFINITY,
             "héllo", "nul\x00", "\xff".b, :sym, [1, [2]], { 1 => "one", [2] => nil, s: :t }]
     back, kw = @sandbox.run(:Via, *args, key: { nested: [1] })
     assert_equal args, back
@@ -235,7 +241,10 @@ class ServicesTest < Minitest::Test
   def test_handles_nested_in_arguments_arrive_as_the_original_objects
     greeter = Greeter.new("n")
     seen = nil
-    @sandbox.define(:P).bind(:Make, -> { greeter }).bind(:Take, ->(list, k:) { seen = [list, k]; true })
+    @sandbox.define(:P).bind(:Make, -> { greeter }).bind(:Take, lambda { |list, k:|
+                                                                  seen = [list, k]
+                                                                  true
+                                                                })
     @sandbox.eval("h = P::Make.call; P::Take.call([h], k: { h => [h] })")
     assert_same greeter, seen[0][0]
     assert_same greeter, seen[1].keys.first
@@ -245,7 +254,7 @@ class ServicesTest < Minitest::Test
   end
 
   def test_the_default_handle_cap
-    assert_equal 2**31 - 1, Kobako::Dispatcher::HANDLE_ID_CAP
+    assert_equal (2**31) - 1, Kobako::Dispatcher::HANDLE_ID_CAP
   end
 
   def test_sandboxes_are_reentrant
@@ -260,7 +269,7 @@ class ServicesTest < Minitest::Test
   def test_a_service_error_carries_its_fields
     @sandbox.define(:S).bind(:Fail, -> { raise KeyError, "nope" })
     error = assert_raises(Kobako::ServiceError) { @sandbox.eval("S::Fail.call") }
-    assert_equal ["service", "KeyError"], [error.origin, error.klass]
+    assert_equal %w[service KeyError], [error.origin, error.klass]
     assert_kind_of Hash, error.details
     assert(error.backtrace_lines.any? { |line| line.start_with?("(eval):") }, error.backtrace_lines.inspect)
   end

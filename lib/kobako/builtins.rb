@@ -57,7 +57,7 @@ module Kobako
     # ancestors, each mapped to the module it belongs to.
     def singleton_owners(mod)
       ANCESTORS.bind_call(mod).select { |m| IS_A.bind_call(m, Class) || m.equal?(mod) }
-                              .to_h { |m| [SINGLETON.bind_call(m), m] }
+               .to_h { |m| [SINGLETON.bind_call(m), m] }
     end
 
     def judge(mod)

@@ -49,7 +49,7 @@ module Kobako
 
       result = callable.bind_call(target, *import(args), **import(kwargs))
       [:ok, export(result)]
-    rescue Disconnected => e
+    rescue ServiceError::Disconnected => e
       [:disconnected, e.message]
     rescue HandleTableError
       raise
@@ -67,7 +67,10 @@ module Kobako
     # Hashes element by element, any other object as a Handle. Nesting is
     # bounded, which also stops a cyclic structure.
     def export(value, depth = 0)
-      raise ArgumentError, "cannot pass a value nested deeper than #{MAX_DEPTH} levels into the sandbox" if depth > MAX_DEPTH
+      if depth > MAX_DEPTH
+        raise ArgumentError,
+              "cannot pass a value nested deeper than #{MAX_DEPTH} levels into the sandbox"
+      end
 
       case value
       when Integer then in_range(value)
@@ -93,13 +96,9 @@ module Kobako
     MISSING = Object.new.freeze
     private_constant :MISSING
 
-    # Raised inside #dispatch for a Handle not in this invocation's table.
-    class Disconnected < StandardError; end
-    private_constant :Disconnected
-
     private
 
-    INT64 = (-(2**63))..((2**63) - 1)
+    INT64 = -(2**63)..((2**63) - 1)
     private_constant :INT64
 
     def in_range(integer)
@@ -123,14 +122,18 @@ module Kobako
     end
 
     def handle_for(object)
-      raise HandleTableExhausted, "this invocation holds #{@handle_cap} Handles, the most it may" if @handles.size >= @handle_cap
+      if @handles.size >= @handle_cap
+        raise HandleTableExhausted,
+              "this invocation holds #{@handle_cap} Handles, the most it may"
+      end
 
       @handles << object
       Handle.new(@handles.size)
     end
 
     def object_for(id)
-      live_handle(id) or raise Disconnected, "Kobako::Handle is not valid in this invocation (stale or forged)"
+      live_handle(id) or raise ServiceError::Disconnected,
+                               "Kobako::Handle is not valid in this invocation (stale or forged)"
     end
 
     # The object Handle +id+ stands for in this invocation, or nil.

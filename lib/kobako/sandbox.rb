@@ -103,11 +103,16 @@ module Kobako
       unless target.is_a?(Symbol) || target.is_a?(String)
         raise TypeError, "target must be a Symbol or String, not #{target.class}"
       end
+
       name = target.to_s
-      raise ArgumentError, "target #{name.inspect} must match #{CONSTANT_NAME.inspect}" unless CONSTANT_NAME.match?(name)
+      unless CONSTANT_NAME.match?(name)
+        raise ArgumentError, "target #{name.inspect} must match #{CONSTANT_NAME.inspect}"
+      end
       raise ArgumentError, "kwargs keys must be Symbols" unless kwargs.each_key.all?(Symbol)
 
-      invocation(args, kwargs) { |exported_args, exported_kwargs| @native.run(name, exported_args, exported_kwargs, @dispatcher) }
+      invocation(args, kwargs) do |exported_args, exported_kwargs|
+        @native.run(name, exported_args, exported_kwargs, @dispatcher)
+      end
     end
 
     # Adds a snippet that is replayed, in insertion order, into every fresh
@@ -122,20 +127,19 @@ module Kobako
     # @raise [Kobako::SandboxError] when code does not parse
     # @raise [ArgumentError] after the first invocation, or for bad arguments
     def preload(code: nil, name: nil, binary: nil)
-      if code && binary
-        raise ArgumentError, "preload takes code: or binary:, not both"
-      elsif code
+      raise ArgumentError, "preload takes code: or binary:, not both" if code && binary
+      raise ArgumentError, "preload needs code: (with name:) or binary:" unless code || binary
+
+      if code
         raise TypeError, "code must be a String, not #{code.class}" unless code.is_a?(String)
 
         # The file name its frames show, as kobako 0.3 named them.
         file = "(snippet:#{constant_name(:snippet, name)})"
         exclusively { @native.preload_code(code, file) }
-      elsif binary
+      else
         raise TypeError, "binary must be a String, not #{binary.class}" unless binary.is_a?(String)
 
         @native.preload_binary(binary)
-      else
-        raise ArgumentError, "preload needs code: (with name:) or binary:"
       end
       self
     end
@@ -175,7 +179,7 @@ module Kobako
     # invocation: its Handles, output or arguments.
     def exclusively(&)
       FiberGuard.enter do
-        raise RuntimeError, BUSY unless @busy.try_lock
+        raise BUSY unless @busy.try_lock
 
         begin
           yield
@@ -207,6 +211,7 @@ module Kobako
 
       def timeout(value)
         return nil if value.nil?
+
         unless value.is_a?(Integer) || value.is_a?(Float)
           raise ArgumentError, "timeout must be a positive number of seconds or nil, not #{value.inspect}"
         end
@@ -218,8 +223,9 @@ module Kobako
 
       def positive_integer(name, value, nil_ok:)
         return nil if value.nil? && nil_ok
+
         unless value.is_a?(Integer) && value.positive? && value <= MAX_COUNT
-          raise ArgumentError, "#{name} must be a positive Integer (at most 2**63-1)#{" or nil" if nil_ok}, " \
+          raise ArgumentError, "#{name} must be a positive Integer (at most 2**63-1)#{' or nil' if nil_ok}, " \
                                "not #{value.inspect}"
         end
 

@@ -35,7 +35,12 @@ class ThreadsTest < Minitest::Test
   def test_ruby_threads_run_while_the_guest_runs
     sandbox = Kobako::Sandbox.new(timeout: nil)
     ticks = 0
-    ticker = Thread.new { loop { ticks += 1; sleep 0.005 } }
+    ticker = Thread.new do
+      loop do
+        ticks += 1
+        sleep 0.005
+      end
+    end
     sandbox.eval(busy_script(0.2))
     ticker.kill
     assert_operator ticks, :>=, 10, "the ticker thread was starved"
@@ -69,12 +74,13 @@ class ThreadsTest < Minitest::Test
     assert_equal 20_000_000, runner.value
     assert_equal 1, sandbox.eval("1")
   end
+
   def test_many_threads_on_their_own_sandboxes_get_their_own_answers
     results = Array.new(6) do |t|
       Thread.new do
         sandbox = Kobako::Sandbox.new
         sandbox.define(:T).bind(:Id, -> { t })
-        Array.new(40) { |i| sandbox.eval("T::Id.call * 1000 + #{i}") == t * 1000 + i && sandbox.stdout == "" }
+        Array.new(40) { |i| sandbox.eval("T::Id.call * 1000 + #{i}") == (t * 1000) + i && sandbox.stdout == "" }
       end
     end.map(&:value)
     assert(results.flatten.all?, "every thread saw only its own sandbox's results")
