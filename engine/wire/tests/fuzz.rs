@@ -33,16 +33,19 @@ fn value() -> impl Strategy<Value = Value> {
 
 /// Valid messages of every kind the host decodes, encoded.
 fn valid_message() -> impl Strategy<Value = Vec<u8>> {
-    let failure = (".{0,8}", ".{0,16}", proptest::collection::vec(any::<u8>(), 0..40)).prop_map(
-        |(klass, message, seal)| {
+    let failure = (
+        ".{0,8}",
+        ".{0,16}",
+        proptest::collection::vec(any::<u8>(), 0..40),
+    )
+        .prop_map(|(klass, message, seal)| {
             let mut f = match ServiceReply::error(klass, message) {
                 ServiceReply::Failure(f) => f,
                 ServiceReply::Value(_) => unreachable!(),
             };
             f.seal = seal;
             f
-        },
-    );
+        });
     prop_oneof![
         value().prop_map(|v| encode(&Reply::Value(v)).unwrap()),
         (".{0,8}", ".{0,16}", failure.clone()).prop_map(|(klass, message, f)| {
@@ -65,7 +68,9 @@ fn valid_message() -> impl Strategy<Value = Vec<u8>> {
         failure.prop_map(|f| encode(&ServiceReply::Failure(f)).unwrap()),
         value().prop_map(|v| encode(&Request {
             services: Vec::new(),
-            snippets: vec![Snippet { bytecode: vec![1, 2, 3] }],
+            snippets: vec![Snippet {
+                bytecode: vec![1, 2, 3]
+            }],
             action: Action::Run {
                 target: "T".into(),
                 args: vec![v],
