@@ -29,11 +29,31 @@ impl Artifact {
     /// [`Error::Artifact`] for any of those checks, an unreadable file, or a
     /// file Wasmer refuses.
     pub fn load(dir: &Path) -> Result<Self, Error> {
+        Self::load_pinned(dir, None)
+    }
+
+    /// As [`Artifact::load`], and the artifact must be the one whose
+    /// BLAKE3 hash is `pinned`: an embedder compiles in the hash of the
+    /// artifact it was built with, so whoever can swap the artifact and its
+    /// manifest together still cannot get it loaded.
+    ///
+    /// # Errors
+    /// As [`Artifact::load`]; also when the manifest names another artifact.
+    pub fn load_pinned(dir: &Path, pinned: Option<&str>) -> Result<Self, Error> {
         let manifest = Manifest::read(dir)?;
         let triple = platform::host_triple();
         let entry = manifest.artifact_for(triple).ok_or_else(|| {
             Error::Artifact(format!("no artifact for {triple} in {}", dir.display()))
         })?;
+        if let Some(pinned) = pinned.filter(|p| *p != entry.blake3) {
+            return Err(Error::Artifact(format!(
+                "{} is not the artifact this extension was built with (its manifest says \
+                 {}, the extension expects {pinned}): reinstall kobako, or rebuild the \
+                 extension with bin/setup",
+                dir.join(&entry.file).display(),
+                entry.blake3
+            )));
+        }
         if entry.wasmer != WASMER_VERSION {
             return Err(Error::Artifact(format!(
                 "{} was compiled by Wasmer {}, this build runs Wasmer {WASMER_VERSION}",
@@ -62,7 +82,8 @@ impl Artifact {
             .map_err(|e| Error::Artifact(format!("cannot read {}: {e}", path.display())))?;
         if digest != entry.blake3 {
             return Err(Error::Artifact(format!(
-                "{} does not match the checksum in its manifest; refusing to load it",
+                "{} does not match the checksum in its manifest; refusing to load it: reinstall \
+                 kobako, or restore artifacts/ from its source",
                 path.display()
             )));
         }

@@ -26,7 +26,8 @@ fn artifact(ruby: &Ruby, dir: PathBuf) -> Result<Artifact, Error> {
     if let Some(artifact) = slot.as_ref() {
         return Ok(artifact.clone());
     }
-    let artifact = Artifact::load(&dir).map_err(|e| errors::raise(ruby, e))?;
+    let artifact = Artifact::load_pinned(&dir, Some(env!("KOBAKO_ARTIFACT_BLAKE3")))
+        .map_err(|e| errors::raise(ruby, e))?;
     *slot = Some(artifact.clone());
     Ok(artifact)
 }
