@@ -15,6 +15,16 @@ pub trait Callbacks: Send {
         true
     }
 
+    /// Polled at every refuel (every few hundred microseconds of guest
+    /// work): whether the embedder has an interrupt pending that it may not
+    /// have signalled through the [`InterruptHandle`](crate::InterruptHandle).
+    /// When it says so, [`Callbacks::on_interrupt`] is asked (at most every
+    /// 5 ms). It runs without any lock the embedder may need: keep it to a
+    /// read. The default knows of none.
+    fn interrupt_requested(&mut self) -> bool {
+        false
+    }
+
     /// The guest called a bound service or a Handle. The default knows of
     /// no services.
     fn call_service(&mut self, call: ServiceCall) -> ServiceOutcome {

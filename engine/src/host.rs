@@ -185,13 +185,23 @@ fn set_fuel(
 /// `kobako.refuel(remaining) -> grant`, called by the checkpoints the
 /// artifact compiler instrumented into the guest.
 fn refuel(mut env: FunctionEnvMut<'_, HostEnv>, remaining: i64) -> Result<i64, RuntimeError> {
+    let grant = account(env.data_mut(), remaining, 0)?;
+    Ok(i64::try_from(grant).unwrap_or(i64::MAX))
+}
+
+/// Accounts for the guest's work since its last grant (`remaining` is the
+/// fuel global's value) and the host's (`host_work` checkpoints), checks
+/// every cap and interrupt, and returns the next grant.
+fn account(data: &mut HostEnv, remaining: i64, host_work: u64) -> Result<u64, RuntimeError> {
     let HostEnv {
         meter, callbacks, ..
-    } = env.data_mut();
-    match meter.refuel(remaining, 0, || callbacks.on_interrupt()) {
-        Ok(grant) => Ok(i64::try_from(grant).unwrap_or(i64::MAX)),
-        Err(fired) => Err(RuntimeError::user(Box::new(fired))),
+    } = data;
+    if callbacks.interrupt_requested() {
+        meter.interrupt_requested();
     }
+    meter
+        .refuel(remaining, host_work, || callbacks.on_interrupt())
+        .map_err(|fired| RuntimeError::user(Box::new(fired)))
 }
 
 /// Host work worth one checkpoint of fuel: this many bytes copied.
@@ -211,11 +221,6 @@ pub(crate) fn checkpoint(
         return Ok(());
     };
     let remaining = fuel.get(&mut store).i64().unwrap_or(0);
-    let HostEnv {
-        meter, callbacks, ..
-    } = data;
-    let grant = meter
-        .refuel(remaining, host_work, || callbacks.on_interrupt())
-        .map_err(|fired| RuntimeError::user(Box::new(fired)))?;
+    let grant = account(data, remaining, host_work)?;
     set_fuel(Some(&fuel), &mut store, grant)
 }

@@ -189,19 +189,24 @@ impl Sandbox {
     /// mid-call; the next invocation starts in a new one. Bindings,
     /// snippets, limits and callbacks stay.
     pub fn recover_after_fork(&mut self) {
-        let callbacks = std::mem::replace(
-            &mut self.env.as_mut(&mut self.store).callbacks,
-            Box::new(crate::callbacks::Defaults),
-        );
-        let interrupt = self.interrupt_handle();
-        let mut store = Store::new(self.artifact.engine().clone());
+        let old = self.renew_store();
+        std::mem::forget(old);
+    }
+
+    /// Moves the sandbox into a new store, keeping what belongs to the
+    /// sandbox rather than to an instance (callbacks, the interrupt handle,
+    /// the last invocation's output), and returns the old store and its
+    /// instance for the caller to drop or abandon.
+    fn renew_store(&mut self) -> (Store, Option<Guest>) {
+        let old_env = self.env.as_mut(&mut self.store);
         let mut env = HostEnv::new();
-        env.callbacks = callbacks;
-        env.meter.interrupt = interrupt;
-        let env = FunctionEnv::new(&mut store, env);
-        std::mem::forget(self.guest.take());
-        std::mem::forget(std::mem::replace(&mut self.store, store));
-        self.env = env;
+        std::mem::swap(&mut env.callbacks, &mut old_env.callbacks);
+        std::mem::swap(&mut env.stdout, &mut old_env.stdout);
+        std::mem::swap(&mut env.stderr, &mut old_env.stderr);
+        env.meter.interrupt = old_env.meter.interrupt.clone();
+        let mut store = Store::new(self.artifact.engine().clone());
+        self.env = FunctionEnv::new(&mut store, env);
+        (std::mem::replace(&mut self.store, store), self.guest.take())
     }
 
     /// Whether the first invocation has happened (no more preloading).
@@ -272,8 +277,20 @@ impl Sandbox {
             Some(guest) => guest,
             None => Guest::instantiate(&mut self.store, self.artifact.module(), &self.env)?,
         };
-        let reply = guest.invoke(&mut self.store, &self.env, &self.limits, request)?;
-        self.guest = Some(guest);
-        Ok(reply)
+        match guest.invoke(&mut self.store, &self.env, &self.limits, request) {
+            Ok(reply) => {
+                self.guest = Some(guest);
+                Ok(reply)
+            }
+            Err(e) => {
+                // A trap can leave the instance mid-operation. A new
+                // instance in the same store would leave the old one (its
+                // memory, its reservation) in the store until the sandbox
+                // dies: 1,000 traps were +228 MB. A new store frees it.
+                drop(guest);
+                drop(self.renew_store());
+                Err(e)
+            }
+        }
     }
 }

@@ -49,9 +49,15 @@ pub(crate) struct Meter {
     /// interpreter's boot is only bound by the timeout and interrupts.
     booting: bool,
     memory_limit: Option<u64>,
+    /// When an interrupt the embedder reports as pending may next count.
+    next_poll: Option<Instant>,
     pub(crate) interrupt: InterruptHandle,
     pub(crate) memory: Arc<MemoryBudget>,
 }
+
+/// How often an interrupt the embedder reports as pending (but nobody
+/// signalled) may stop the guest to ask the embedder.
+const POLL_INTERVAL: Duration = Duration::from_millis(5);
 
 impl Meter {
     /// Starts an invocation's accounting; returns the first grant.
@@ -63,6 +69,7 @@ impl Meter {
         self.memory_limit = limits.memory_limit;
         self.used = 0;
         self.booting = true;
+        self.next_poll = None;
         self.interrupt.clear();
         self.memory.begin(0, None);
         self.grant()
@@ -101,6 +108,19 @@ impl Meter {
         }
         self.check()?;
         Ok(self.grant())
+    }
+
+    /// The embedder has an interrupt pending that may not have been
+    /// signalled through the [`InterruptHandle`] (Ruby does not always call
+    /// its unblock function, e.g. for a signal once another thread has come
+    /// and gone). It counts as one at most every [`POLL_INTERVAL`], since
+    /// answering it is the costly part.
+    pub(crate) fn interrupt_requested(&mut self) {
+        let now = Instant::now();
+        if self.next_poll.is_none_or(|due| now >= due) {
+            self.next_poll = Some(now + POLL_INTERVAL);
+            self.interrupt.interrupt();
+        }
     }
 
     /// The invocation's own code is done: stop counting fuel (the teardown

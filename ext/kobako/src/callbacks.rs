@@ -1,6 +1,6 @@
 //! The engine's callbacks, answered by Ruby.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use kobako_engine::{CallTarget, Callbacks, ServiceCall, ServiceOutcome, ServiceReply, Value};
 use magnus::error::ErrorType;
@@ -41,6 +41,10 @@ thread_local! {
     /// delivered when the invocation returns.
     static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
 
+    /// The Ruby thread running the invocation, for [`RubyCallbacks`] to read
+    /// its interrupt flag without the GVL.
+    static INVOKING_THREAD: Cell<Option<rb_sys::VALUE>> = const { Cell::new(None) };
+
     /// The running invocation's `Kobako::Dispatcher`. It is also on the
     /// stack of the Ruby frame that started the invocation, so it is alive
     /// and pinned for as long as it is set here.
@@ -64,7 +68,34 @@ pub fn with_dispatcher<T>(dispatcher: magnus::Value, f: impl FnOnce() -> T) -> T
 /// The callbacks of every sandbox made from Ruby.
 pub struct RubyCallbacks;
 
+/// Runs `f` as an invocation of the current Ruby thread (the GVL is held
+/// here): its interrupt flag is what [`RubyCallbacks`] polls.
+pub fn as_current_thread<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: called with the GVL held, on a Ruby thread.
+    let thread = unsafe { rb_sys::rb_thread_current() };
+    let outer = INVOKING_THREAD.replace(Some(thread));
+    let result = f();
+    INVOKING_THREAD.set(outer);
+    result
+}
+
 impl Callbacks for RubyCallbacks {
+    /// Whether Ruby has a signal, `Thread#raise` or kill pending for the
+    /// invoking thread. Ruby calls the unblock function for those too,
+    /// except when it does not: a signal arriving after another Ruby
+    /// thread came and went reaches nobody's unblock function, and a
+    /// `timeout: nil` guest would never stop.
+    fn interrupt_requested(&mut self) -> bool {
+        INVOKING_THREAD.get().is_some_and(|thread| {
+            // SAFETY: `thread` is the Ruby thread running this invocation
+            // (alive while it runs); rb_thread_interrupted only reads its
+            // interrupt flag, an int Ruby's signal handler and other threads
+            // set atomically, so reading it without the GVL is a benign race
+            // that at worst sees the flag one refuel later.
+            unsafe { rb_sys::rb_thread_interrupted(thread) != 0 }
+        })
+    }
+
     /// Ruby woke this thread: let it run its pending interrupts. If one
     /// raises, stop the guest and deliver it; if none does (a wake-up for
     /// scheduling or a signal handled elsewhere), let the guest go on.

@@ -81,7 +81,10 @@ impl Sandbox {
     ) -> Result<T, Error> {
         let mut sandbox = rb_self.lock(ruby)?;
         let result = loop {
-            match gvl::without_gvl(&rb_self.interrupt, || work(&mut sandbox)) {
+            let ran = callbacks::as_current_thread(|| {
+                gvl::without_gvl(&rb_self.interrupt, || work(&mut sandbox))
+            });
+            match ran {
                 Some(result) => break result,
                 // Ruby had an interrupt pending and did not start the guest:
                 // let Ruby handle it (it may raise), then start again.
