@@ -1,0 +1,90 @@
+# frozen_string_literal: true
+
+require_relative "../test_helper"
+require_relative "../../tasks/gem_builder"
+require "open3"
+require "rbconfig"
+require "tmpdir"
+
+# The prebuilt platform gem, as a user meets it: installed with
+# `gem install --local` into an empty GEM_HOME on a PATH without cargo, cc
+# or clang, and used from outside this repository.
+class GemTest < Minitest::Test
+  SMOKE = <<~'RUBY'
+    require "kobako"
+    Person = Struct.new(:name) { def greet = "hi #{name}" }
+    sandbox = Kobako::Sandbox.new(timeout: 0.2)
+    sandbox.define(:People).bind(:Find, ->(name) { Person.new(name) })
+    results = [sandbox.eval("1 + 2"), sandbox.eval('People::Find.call("amy").greet')]
+    begin
+      sandbox.eval("loop {}")
+    rescue Kobako::TimeoutError => e
+      results << e.cap
+    end
+    bytecode = Kobako.compile("Triple = ->(x) { x * 3 }", name: "triple.rb")
+    results << Kobako::Sandbox.new.preload(binary: bytecode).run(:Triple, 7)
+    results << $LOADED_FEATURES.grep(%r{/kobako\.so\z}).first.include?("/gems/kobako-")
+    print results.inspect
+  RUBY
+
+  def which(tool, path = ENV.fetch("PATH"))
+    path.split(File::PATH_SEPARATOR).map { |dir| File.join(dir, tool) }.find { |file| File.executable?(file) }
+  end
+
+  def test_the_platform_gem_installs_and_runs_without_a_toolchain
+    Dir.mktmpdir("kobako-gem-test") do |dir|
+      platform = "#{RbConfig::CONFIG['host_cpu']}-linux"
+      gem = GemBuilder.platform_gem(platform:, triple: "#{RbConfig::CONFIG['host_cpu']}-unknown-linux-gnu",
+                                    extension: File.expand_path("../../lib/kobako/kobako.so", __dir__),
+                                    out_dir: dir)
+      assert_equal "kobako-#{Kobako::VERSION}-#{platform}.gem", File.basename(gem)
+
+      bin = File.join(dir, "bin")
+      FileUtils.mkdir_p(bin)
+      %w[ruby gem env sh].each { |tool| File.symlink(which(tool), File.join(bin, tool)) }
+      home = File.join(dir, "gems")
+      env = { "PATH" => bin, "GEM_HOME" => home, "GEM_PATH" => home, "HOME" => dir, "RUBYOPT" => nil,
+              "KOBAKO_ARTIFACTS_DIR" => nil }
+      %w[cargo cc clang].each { |tool| assert_nil which(tool, bin), tool }
+
+      _, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
+      assert_predicate status, :success?, err
+      out, err, status = Open3.capture3(env, "ruby", "-e", SMOKE, chdir: dir)
+      assert_predicate status, :success?, err
+      assert_equal [3, "hi amy", :timeout, 21, true].inspect, out
+
+      out, _, status = Open3.capture3(env, File.join(home, "bin", "kobako"), "-e", "puts 6 * 7", chdir: dir)
+      assert_equal ["42\n=> nil\n", 0], [out, status.exitstatus]
+    end
+  end
+
+  # The source gem builds its extension with cargo; the build shares this
+  # checkout's cargo target directory, so only kobako's own crates compile.
+  def test_the_source_gem_builds_with_cargo_and_runs
+    Dir.mktmpdir("kobako-gem-test") do |dir|
+      gem = GemBuilder.source_gem(dir)
+      home = File.join(dir, "gems")
+      env = { "GEM_HOME" => home, "GEM_PATH" => home, "RUBYOPT" => nil, "KOBAKO_ARTIFACTS_DIR" => nil,
+              "CARGO_TARGET_DIR" => File.expand_path("../../target", __dir__) }
+      _, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
+      assert_predicate status, :success?, err
+      out, err, status = Open3.capture3(env, RbConfig.ruby, "-e", SMOKE, chdir: dir)
+      assert_predicate status, :success?, err
+      assert_equal [3, "hi amy", :timeout, 21, true].inspect, out
+    end
+  end
+
+  def test_the_source_gem_without_rust_names_the_platform_gem
+    Dir.mktmpdir("kobako-gem-test") do |dir|
+      gem = GemBuilder.source_gem(dir)
+      bin = File.join(dir, "bin")
+      FileUtils.mkdir_p(bin)
+      %w[ruby gem env sh make].each { |tool| File.symlink(which(tool), File.join(bin, tool)) }
+      env = { "PATH" => bin, "GEM_HOME" => File.join(dir, "gems"), "HOME" => dir, "RUBYOPT" => nil,
+              "CARGO" => nil }
+      out, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
+      refute_predicate status, :success?
+      assert_match(/needs Rust.*gem install kobako --platform #{RbConfig::CONFIG['host_cpu']}-linux/m, out + err)
+    end
+  end
+end
