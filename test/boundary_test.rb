@@ -130,6 +130,19 @@ class ServiceFailureTest < Minitest::Test
     assert message.valid_encoding?
   end
 
+  def test_a_message_that_overflows_the_stack_is_text
+    deep = Class.new(StandardError) { def message = message }
+    assert_equal "(StandardError whose message raised)", failure_of(-> { raise deep })[1]
+  end
+
+  def test_a_result_the_host_cannot_rebuild_is_a_sandbox_error
+    proxy = Class.new(BasicObject) { def ok = 1 }
+    @sandbox.define(:P).bind(:Get, -> { proxy.new })
+    error = assert_raises(Kobako::SandboxError) { @sandbox.eval("{P::Get.call => 1}") }
+    assert_match(/cannot be rebuilt on the host/, error.message)
+    assert_equal "NoMethodError", error.klass
+  end
+
   def test_class_names_are_names
     singleton = RangeError.new("r").tap { |e| def e.extra = 1 }
     assert_equal "RangeError", failure_of(-> { raise singleton })[0]
@@ -251,5 +264,22 @@ class ForkTest < Minitest::Test
     assert_equal [42, 1, true], answers
   ensure
     running&.kill&.join
+  end
+
+  # The forking thread exists in the child, inside its own invocation: the
+  # child must not take that sandbox over from under it.
+  def test_a_child_forked_inside_a_service_does_not_take_over_its_own_invocation
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:F).bind(:Fork, lambda {
+      pid = fork do
+        sandbox.stdout
+        exit!(0)
+      rescue RuntimeError
+        exit!(3)
+      end
+      Process.wait(pid)
+      Process.last_status.exitstatus
+    })
+    assert_equal 3, sandbox.eval("F::Fork.call")
   end
 end

@@ -261,4 +261,56 @@ class FloorEscapeTest < Minitest::Test
     assert_equal [4, 6, 8, 1, true], @sandbox.eval("[T::L.call(2), T::L[3], T::L.yield(4), T::L.arity, T::L.lambda?]")
     refused %(T::L.curry)
   end
+
+  # Found by review: core objects whose methods live in C or in RubyGems.
+  def test_core_objects_with_singleton_methods
+    bind(Env: ENV, Argf: ARGF, Gems: Gem, Spec: Gem::Specification)
+    refused %(T::Env["PATH"])
+    refused %(T::Env["PATH"] = "/tmp")
+    refused %(T::Env.to_h)
+    refused %(T::Argf.read)
+    refused %(T::Gems.paths)
+    refused %(T::Spec.dirs)
+  end
+
+  class CoreBodies
+    define_method(:run_system, Kernel.instance_method(:system))
+    define_method(:system, Kernel.instance_method(:system))
+
+    def initialize = @api_key = "sk-SECRET"
+    alias original_inspect inspect
+    def inspect = "#<CoreBodies>"
+    def own = :own
+  end
+
+  def test_builtin_bodies_under_application_names
+    bind(C: CoreBodies.new)
+    refused %{T::C.system("touch", #{@marker.dump})}
+    refused %{T::C.run_system("touch", #{@marker.dump})}
+    refused %(T::C.original_inspect)
+    assert_equal :own, @sandbox.eval("T::C.own")
+  end
+
+  module PrivateGate
+    private def respond_to_guest?(name) = name != :secret
+  end
+
+  def test_what_an_object_narrows_for_itself_counts
+    gated = Gatekeeper.new.extend(PrivateGate)
+    hidden = Object.new.tap { |o| def o.secret = :s }.tap { |o| o.singleton_class.send(:private, :secret) }
+    removed = Class.new { def secret = :s }.new.tap { |o| o.singleton_class.send(:undef_method, :secret) }
+    narrowed = Class.new { def secret = :s }.new.extend(PrivateGate)
+    bind(G: gated, H: hidden, R: removed, N: narrowed)
+    refused %(T::H.secret)
+    refused %(T::R.secret)
+    refused %(T::N.secret)
+    assert_equal :open, @sandbox.eval("T::G.open_door")
+  end
+
+  def test_a_bound_struct_class_cannot_make_structs
+    bind(S: Account)
+    refused %(T::S.new("x"))
+    refused %(T::S["x"])
+    refused %(T::S.members)
+  end
 end

@@ -15,8 +15,11 @@ module Kobako
   module Builtins
     LIBRARY_DIRS = [
       RbConfig::CONFIG["rubylibdir"], RbConfig::CONFIG["rubyarchdir"],
+      RbConfig::CONFIG["vendordir"], RbConfig::CONFIG["vendorlibdir"], RbConfig::CONFIG["vendorarchdir"],
       File.join(RbConfig::CONFIG["rubylibprefix"], "gems", RbConfig::CONFIG["ruby_version"]),
-      (Gem.default_dir if defined?(Gem))
+      (Gem.default_dir if defined?(Gem)),
+      # RubyGems itself, wherever the distribution put it (Debian: vendor_ruby).
+      (File.dirname(Gem::Specification.instance_method(:name).source_location[0], 2) if defined?(Gem::Specification))
     ].compact.uniq.map { |dir| File.join(File.expand_path(dir), "") }.freeze
 
     NAME = Module.instance_method(:name)
@@ -60,6 +63,9 @@ module Kobako
                .to_h { |m| [SINGLETON.bind_call(m), m] }
     end
 
+    # A name that cannot be looked up again (a class in an anonymous
+    # namespace, ARGF.class) is judged as an anonymous module is; methods
+    # written in C are refused on their own anyway (ReflectionFloor).
     def judge(mod)
       name = NAME.bind_call(mod)
       return anonymous_builtin?(mod) unless name
@@ -82,7 +88,8 @@ module Kobako
       return false unless location
 
       path, line = location
-      return true if path.start_with?("<internal:") || (path == "<main>" && line.zero?)
+      # <internal:kernel>; <main>:0 and ruby:0 are constants Ruby set up at boot.
+      return true if path.start_with?("<internal:") || (%w[<main> ruby].include?(path) && line.zero?)
 
       path = File.expand_path(path)
       LIBRARY_DIRS.any? { |dir| path.start_with?(dir) }

@@ -27,7 +27,7 @@ module Kobako
     def message(exception)
       text = exception.message
       text.is_a?(String) ? utf8(text) : "(#{class_name(exception.class)} with a #{class_name(text.class)} message)"
-    rescue StandardError, ScriptError
+    rescue StandardError, ScriptError, SystemStackError, NoMemoryError
       "(#{class_name(exception.class)} whose message raised)"
     end
 

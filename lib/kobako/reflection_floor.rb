@@ -36,9 +36,9 @@ module Kobako
     SEND = BasicObject.instance_method(:__send__)
     CLASS_OF = Kernel.instance_method(:class)
     SINGLETON = Kernel.instance_method(:singleton_class)
-    SINGLETON_METHODS = Kernel.instance_method(:singleton_methods)
+    STRUCT_MEMBERS = Struct.instance_method(:members)
     private_constant :INSTANCE_METHOD, :PUBLIC_DEFINED, :PRIVATE_DEFINED, :ANCESTORS, :KIND_OF,
-                     :SEND, :CLASS_OF, :SINGLETON, :SINGLETON_METHODS
+                     :SEND, :CLASS_OF, :SINGLETON, :STRUCT_MEMBERS
 
     module_function
 
@@ -65,36 +65,41 @@ module Kobako
     end
 
     # The class Ruby looks +object+'s methods up in: its singleton class
-    # when that adds anything, else its class.
+    # (made if it has none), so what the object itself narrows (a private
+    # or undefined singleton method, an extended respond_to_guest?) counts.
     def method_table(object)
       return (class << object; self; end) unless KIND_OF.bind_call(Kernel, object)
-      return SINGLETON.bind_call(object) if KIND_OF.bind_call(Module, object)
-      return CLASS_OF.bind_call(object) if SINGLETON_METHODS.bind_call(object, true).empty?
 
       SINGLETON.bind_call(object)
     rescue TypeError # an Integer, Float or Symbol has no singleton class
       CLASS_OF.bind_call(object)
     end
 
-    # Rules 2 and 3: not a dispatcher under its original name, not written
-    # in Ruby's own files, and owned by a module of the application: one
-    # that is not built-in and not mixed into a built-in one (a module
-    # included into Object or Enumerable is everyone's, not the
-    # application's). An alias counts only if what it copies passes too.
+    # Rules 2 and 3: not a dispatcher under its original name; its body
+    # written by the application (not in C, not in Ruby's own files: an
+    # alias or a define_method of a built-in method carries the built-in's
+    # body, whatever its new name or owner); and owned by a module of the
+    # application: one that is not built-in and not mixed into a built-in
+    # one (a module included into Object or Enumerable is everyone's).
     def application?(object, table, method)
-      return false if DISPATCHERS.include?(method.original_name) || Builtins.method?(method)
+      return false if DISPATCHERS.include?(method.original_name)
+      return false unless application_body?(object, method)
 
       attached = KIND_OF.bind_call(Module, object) ? Builtins.singleton_owners(object) : {}
       owner = method.owner
-      ANCESTORS.bind_call(table).each do |mod|
-        next unless Builtins.module?(mod, attached)
-        return false if mod.equal?(owner) || ANCESTORS.bind_call(mod).include?(owner)
+      ANCESTORS.bind_call(table).none? do |mod|
+        Builtins.module?(mod, attached) && (mod.equal?(owner) || ANCESTORS.bind_call(mod).include?(owner))
       end
-      return true if method.original_name == method.name
+    end
 
-      application?(object, table, INSTANCE_METHOD.bind_call(owner, method.original_name))
-    rescue NameError
-      false
+    # A body in the application's own files; or a Struct's member
+    # accessor, the one kind of C method an application defines.
+    def application_body?(object, method)
+      return !Builtins.method?(method) if method.source_location
+
+      KIND_OF.bind_call(Struct, object) &&
+        STRUCT_MEMBERS.bind_call(object).include?(method.name.to_s.delete_suffix("=").to_sym) &&
+        method.name == method.original_name
     end
 
     # Rule 5: respond_to_guest?, public or private, has the last word.

@@ -168,10 +168,23 @@ module Kobako
         @dispatcher.begin_invocation
         exported = values.map { |value| @dispatcher.export(value) }
         @sealed = true
-        @dispatcher.import(yield(*exported))
+        result(yield(*exported))
       ensure
         @dispatcher.end_invocation
       end
+    end
+
+    # The guest's value with its Handles back as the host objects they
+    # stand for. Rebuilding a Hash asks its keys for #hash, which a host
+    # object may lack (a BasicObject proxy) or raise from: the guest chose
+    # that shape, so it is the guest's error.
+    def result(value)
+      @dispatcher.import(value)
+    rescue Kobako::Error
+      raise
+    rescue StandardError => e
+      raise SandboxError.new("the result cannot be rebuilt on the host: #{ErrorText.message(e)}",
+                             klass: ErrorText.class_name(e.class))
     end
 
     # A second caller (another thread, another fiber, or a service of this

@@ -3,67 +3,76 @@
 //!
 //! A `std::sync::Mutex` held by another thread when the process forks stays
 //! locked forever in the child, where that thread does not exist. This lock
-//! records the process that took it; in a child, a lock taken by the parent
-//! is taken over, and the sandbox's interrupted state is dropped first
-//! ([`EngineSandbox::recover_after_fork`]). Whether the forking thread
-//! itself is inside an invocation of this sandbox is decided before the
-//! native code is reached (`Kobako::Sandbox`'s own lock, which Ruby keeps
-//! across fork for the forking thread and releases for the others).
+//! keeps, in one atomic word, whether it is held and by which process. In a
+//! child, a lock the parent's other threads held is taken over, and the
+//! sandbox's interrupted state is dropped first
+//! ([`EngineSandbox::recover_after_fork`]). The forking thread itself does
+//! exist in the child, possibly deep inside an invocation of this very
+//! sandbox: each thread remembers the locks it holds, and never takes over
+//! one of its own.
 
-use std::cell::UnsafeCell;
+use std::cell::{RefCell, UnsafeCell};
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use kobako_engine::Sandbox as EngineSandbox;
 
+thread_local! {
+    /// The locks this thread holds (their addresses). Kept by `fork` for
+    /// the forking thread, as its stack is.
+    static HELD: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+const HELD_BIT: u64 = 1;
+
+/// The lock word: the holder's process id, shifted, and [`HELD_BIT`].
+fn word(pid: u32, held: bool) -> u64 {
+    (u64::from(pid) << 1) | u64::from(held)
+}
+
 pub struct SandboxLock {
-    busy: AtomicBool,
-    /// The process whose thread holds the lock.
-    holder: AtomicU32,
+    state: AtomicU64,
     sandbox: UnsafeCell<EngineSandbox>,
 }
 
 // SAFETY: the sandbox inside is reached only through a `Guard`, and at most
-// one guard exists at a time in a process: `busy` is taken by a
-// compare-exchange, and a take-over after fork by a compare-exchange on
-// `holder`, which only one thread of the child can win. `EngineSandbox` is
-// `Send`.
+// one guard exists at a time in a process: a guard is made only by a
+// compare-exchange of `state` from free to held, or from held-by-another-
+// process to held-by-this-one (a fork child taking over from threads that
+// do not exist in it; never from a guard of its own thread, see `HELD`).
+// `EngineSandbox` is `Send`.
 unsafe impl Sync for SandboxLock {}
 
 impl SandboxLock {
     pub fn new(sandbox: EngineSandbox) -> Self {
         SandboxLock {
-            busy: AtomicBool::new(false),
-            holder: AtomicU32::new(0),
+            state: AtomicU64::new(word(std::process::id(), false)),
             sandbox: UnsafeCell::new(sandbox),
         }
     }
 
-    /// The sandbox, or `None` while another thread of this process uses it.
+    fn address(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
+    /// The sandbox, or `None` while it is in use in this process.
     pub fn try_lock(&self) -> Option<Guard<'_>> {
-        let me = std::process::id();
-        if self
-            .busy
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
-            self.holder.store(me, Ordering::Release);
-            return Some(Guard(self));
-        }
-        let holder = self.holder.load(Ordering::Acquire);
-        if holder == me
-            || self
-                .holder
-                .compare_exchange(holder, me, Ordering::AcqRel, Ordering::Acquire)
-                .is_err()
-        {
+        let me = word(std::process::id(), true);
+        let seen = self.state.load(Ordering::Acquire);
+        let held = seen & HELD_BIT != 0;
+        let ours = HELD.with_borrow(|held| held.contains(&self.address()));
+        if held && (seen == me || ours) {
             return None;
         }
-        // The holder was a thread of the parent process, gone in this child.
-        let guard = Guard(self);
-        // SAFETY: this thread won the take-over, so no other guard exists
-        // in this process.
-        unsafe { &mut *self.sandbox.get() }.recover_after_fork();
+        self.state
+            .compare_exchange(seen, me, Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        HELD.with_borrow_mut(|held| held.push(self.address()));
+        let mut guard = Guard(self);
+        if held {
+            // Held by a thread of the parent process, gone in this child.
+            guard.recover_after_fork();
+        }
         Some(guard)
     }
 }
@@ -89,6 +98,10 @@ impl DerefMut for Guard<'_> {
 
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
-        self.0.busy.store(false, Ordering::Release);
+        let address = self.0.address();
+        HELD.with_borrow_mut(|held| held.retain(|&a| a != address));
+        self.0
+            .state
+            .store(word(std::process::id(), false), Ordering::Release);
     }
 }
