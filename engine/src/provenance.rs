@@ -14,8 +14,12 @@ use kobako_wire::{FailureKind, GuestError, Origin, ServiceFailure};
 
 use crate::Error;
 
-/// One sandbox's sealing key.
-pub(crate) struct SealKey([u8; blake3::KEY_LEN]);
+/// One sandbox's sealing key, and the invocation seals are good for.
+pub(crate) struct SealKey {
+    key: [u8; blake3::KEY_LEN],
+    /// Counts invocations: a seal from an earlier one is not believed.
+    invocation: u64,
+}
 
 impl SealKey {
     pub(crate) fn new() -> Self {
@@ -32,7 +36,12 @@ impl SealKey {
             );
             key = *blake3::hash(seed.as_bytes()).as_bytes();
         }
-        SealKey(key)
+        SealKey { key, invocation: 0 }
+    }
+
+    /// A new invocation starts: seals of earlier ones stop counting.
+    pub(crate) fn next_invocation(&mut self) {
+        self.invocation = self.invocation.wrapping_add(1);
     }
 
     pub(crate) fn seal(&self, failure: &mut ServiceFailure) {
@@ -46,7 +55,10 @@ impl SealKey {
     }
 
     fn mac(&self, failure: &ServiceFailure) -> blake3::Hash {
-        blake3::keyed_hash(&self.0, &failure.sealed_content())
+        let mut hasher = blake3::Hasher::new_keyed(&self.key);
+        hasher.update(&self.invocation.to_le_bytes());
+        hasher.update(&failure.sealed_content());
+        hasher.finalize()
     }
 
     /// Sorts a guest's uncaught exception into the error it stands for.

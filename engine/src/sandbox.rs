@@ -273,6 +273,7 @@ impl Sandbox {
         let env = self.env.as_mut(&mut self.store);
         env.stdout.begin(stdout_limit);
         env.stderr.begin(stderr_limit);
+        env.seals.next_invocation();
         let guest = match self.guest.take() {
             Some(guest) => guest,
             None => Guest::instantiate(&mut self.store, self.artifact.module(), &self.env)?,
