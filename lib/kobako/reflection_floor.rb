@@ -1,6 +1,5 @@
 # frozen_string_literal: true
 
-require "set"
 require_relative "builtins"
 
 module Kobako
@@ -23,10 +22,10 @@ module Kobako
       instance_variable_get instance_variable_set remove_instance_variable const_get const_set
       binding inject reduce tap then yield_self extend method_missing respond_to_missing?
       __getobj__ __setobj__
-    ].to_set.freeze
+    ].to_h { |name| [name, true] }.freeze
 
     # All a guest may call on a Proc or a Method.
-    CALLABLE_METHODS = %i[call [] yield arity lambda?].to_set.freeze
+    CALLABLE_METHODS = %i[call [] yield arity lambda?].to_h { |name| [name, true] }.freeze
 
     INSTANCE_METHOD = Module.instance_method(:instance_method)
     PUBLIC_DEFINED = Module.instance_method(:public_method_defined?)
@@ -45,14 +44,14 @@ module Kobako
     # @return [UnboundMethod, nil] the method the guest may call on
     #   +object+ (call it with +bind_call+), or nil when it is refused
     def resolve(object, name)
-      return nil if DISPATCHERS.include?(name)
+      return nil if DISPATCHERS.key?(name)
 
       table = method_table(object)
       return nil unless PUBLIC_DEFINED.bind_call(table, name)
 
       method = INSTANCE_METHOD.bind_call(table, name)
       allowed = if callable?(object)
-                  CALLABLE_METHODS.include?(name)
+                  CALLABLE_METHODS.key?(name)
                 else
                   application?(object, table, method)
                 end
@@ -82,7 +81,7 @@ module Kobako
     # application: one that is not built-in and not mixed into a built-in
     # one (a module included into Object or Enumerable is everyone's).
     def application?(object, table, method)
-      return false if DISPATCHERS.include?(method.original_name)
+      return false if DISPATCHERS.key?(method.original_name)
       return false unless application_body?(object, method)
 
       attached = KIND_OF.bind_call(Module, object) ? Builtins.singleton_owners(object) : {}
