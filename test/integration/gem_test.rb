@@ -27,6 +27,24 @@ class GemTest < Minitest::Test
     print results.inspect
   RUBY
 
+  # Installs +gem+ with +env+ and runs the smoke script from +dir+, outside
+  # this repository.
+  def install_and_smoke(gem, env, dir)
+    _, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
+    assert_predicate status, :success?, err
+    out, err, status = Open3.capture3(env, "ruby", "-e", SMOKE, chdir: dir)
+    assert_predicate status, :success?, err
+    assert_equal [3, "hi amy", :timeout, 21, true].inspect, out
+  end
+
+  # A directory for PATH holding only +tools+ (links to this machine's).
+  def bin_with(dir, tools)
+    bin = File.join(dir, "bin")
+    FileUtils.mkdir_p(bin)
+    tools.each { |tool| File.symlink(which(tool), File.join(bin, tool)) }
+    bin
+  end
+
   def which(tool, path = ENV.fetch("PATH"))
     path.split(File::PATH_SEPARATOR).map { |dir| File.join(dir, tool) }.find { |file| File.executable?(file) }
   end
@@ -39,19 +57,12 @@ class GemTest < Minitest::Test
                                     out_dir: dir)
       assert_equal "kobako-#{Kobako::VERSION}-#{platform}.gem", File.basename(gem)
 
-      bin = File.join(dir, "bin")
-      FileUtils.mkdir_p(bin)
-      %w[ruby gem env sh].each { |tool| File.symlink(which(tool), File.join(bin, tool)) }
+      bin = bin_with(dir, %w[ruby gem env sh])
       home = File.join(dir, "gems")
       env = { "PATH" => bin, "GEM_HOME" => home, "GEM_PATH" => home, "HOME" => dir, "RUBYOPT" => nil,
               "KOBAKO_ARTIFACTS_DIR" => nil }
       %w[cargo cc clang].each { |tool| assert_nil which(tool, bin), tool }
-
-      _, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
-      assert_predicate status, :success?, err
-      out, err, status = Open3.capture3(env, "ruby", "-e", SMOKE, chdir: dir)
-      assert_predicate status, :success?, err
-      assert_equal [3, "hi amy", :timeout, 21, true].inspect, out
+      install_and_smoke(gem, env, dir)
 
       out, _, status = Open3.capture3(env, File.join(home, "bin", "kobako"), "-e", "puts 6 * 7", chdir: dir)
       assert_equal ["42\n=> nil\n", 0], [out, status.exitstatus]
@@ -66,20 +77,14 @@ class GemTest < Minitest::Test
       home = File.join(dir, "gems")
       env = { "GEM_HOME" => home, "GEM_PATH" => home, "RUBYOPT" => nil, "KOBAKO_ARTIFACTS_DIR" => nil,
               "CARGO_TARGET_DIR" => File.expand_path("../../target", __dir__) }
-      _, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
-      assert_predicate status, :success?, err
-      out, err, status = Open3.capture3(env, RbConfig.ruby, "-e", SMOKE, chdir: dir)
-      assert_predicate status, :success?, err
-      assert_equal [3, "hi amy", :timeout, 21, true].inspect, out
+      install_and_smoke(gem, env, dir)
     end
   end
 
   def test_the_source_gem_without_rust_names_the_platform_gem
     Dir.mktmpdir("kobako-gem-test") do |dir|
       gem = GemBuilder.source_gem(dir)
-      bin = File.join(dir, "bin")
-      FileUtils.mkdir_p(bin)
-      %w[ruby gem env sh make].each { |tool| File.symlink(which(tool), File.join(bin, tool)) }
+      bin = bin_with(dir, %w[ruby gem env sh make])
       env = { "PATH" => bin, "GEM_HOME" => File.join(dir, "gems"), "HOME" => dir, "RUBYOPT" => nil,
               "CARGO" => nil }
       out, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
