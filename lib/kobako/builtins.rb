@@ -29,8 +29,9 @@ module Kobako
     PRIVATE_INSTANCE_METHODS = Module.instance_method(:private_instance_methods)
     INSTANCE_METHOD = Module.instance_method(:instance_method)
     IS_A = Kernel.instance_method(:is_a?)
+    SINGLETON_CLASS = Module.instance_method(:singleton_class?)
     private_constant :NAME, :SINGLETON, :ANCESTORS, :INSTANCE_METHODS, :PRIVATE_INSTANCE_METHODS,
-                     :INSTANCE_METHOD, :IS_A
+                     :INSTANCE_METHOD, :IS_A, :SINGLETON_CLASS
 
     # Verdicts per module; weak, so anonymous classes made per call do not
     # pile up.
@@ -43,7 +44,7 @@ module Kobako
     # they belong to.
     def module?(mod, attached = {})
       return module?(attached[mod]) if attached.key?(mod)
-      return false if mod.singleton_class? # of a plain object: judged per method
+      return false if SINGLETON_CLASS.bind_call(mod) # of a plain object: judged per method
 
       verdict = @verdicts[mod]
       return verdict unless verdict.nil?

@@ -7,18 +7,23 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use kobako_engine::Error as EngineError;
 use magnus::error::ErrorType;
 use magnus::value::{Lazy, ReprValue};
-use magnus::{prelude::*, Error, Exception, ExceptionClass, RModule, Ruby};
+use magnus::{prelude::*, Error, Exception, ExceptionClass, RModule, Ruby, TryConvert};
 
 use crate::value;
 
-fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
+/// `Kobako::<name>`, defined by lib/kobako before it is first needed.
+pub fn kobako_const<T: TryConvert>(ruby: &Ruby, name: &str) -> T {
     let kobako: RModule = ruby
         .class_object()
         .const_get("Kobako")
         .expect("Kobako is defined");
     kobako
         .const_get(name)
-        .unwrap_or_else(|_| panic!("Kobako::{name} is defined in lib/kobako/errors.rb"))
+        .unwrap_or_else(|_| panic!("Kobako::{name} is defined in lib/kobako/"))
+}
+
+fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
+    kobako_const(ruby, name)
 }
 
 static TRAP_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TrapError"));
@@ -34,6 +39,8 @@ static DISCONNECTED: Lazy<ExceptionClass> = Lazy::new(|ruby| {
 static BYTECODE_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "BytecodeError"));
 static TIMEOUT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TimeoutError"));
 static MEMORY_LIMIT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "MemoryLimitError"));
+/// Loaded after this extension, so resolved at first use, not at init.
+static ERROR_TEXT: Lazy<RModule> = Lazy::new(|ruby| kobako_const(ruby, "ErrorText"));
 
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
     // Resolve every class now, so a missing one fails at require time.
@@ -83,14 +90,21 @@ fn cap_error(ruby: &Ruby, class: &Lazy<ExceptionClass>, message: &str, cap: &str
     let kwargs = ruby.hash_new();
     kwargs
         .aset(ruby.to_symbol("cap"), ruby.to_symbol(cap))
-        .and_then(|()| {
-            let exception: Exception = ruby
-                .get_inner(class)
-                .as_r_class()
-                .funcall("new", (ruby.str_new(message), magnus::KwArgs(kwargs)))?;
-            Ok(exception.into())
-        })
+        .and_then(|()| instantiate(ruby, ruby.get_inner(class), message, kwargs))
         .unwrap_or_else(|e| e)
+}
+
+/// `class.new(message, **kwargs)` as an Error.
+fn instantiate(
+    ruby: &Ruby,
+    class: ExceptionClass,
+    message: &str,
+    kwargs: magnus::RHash,
+) -> Result<Error, Error> {
+    let exception: Exception = class
+        .as_r_class()
+        .funcall("new", (ruby.str_new(message), magnus::KwArgs(kwargs)))?;
+    Ok(exception.into())
 }
 
 fn guest_error(ruby: &Ruby, class: ExceptionClass, guest: kobako_engine::GuestError) -> Error {
@@ -126,10 +140,7 @@ fn guest_failure(
     kwargs.aset(ruby.to_symbol("klass"), ruby.str_new(klass))?;
     kwargs.aset(ruby.to_symbol("backtrace_lines"), lines)?;
     kwargs.aset(ruby.to_symbol("details"), details)?;
-    let exception: Exception = class
-        .as_r_class()
-        .funcall("new", (ruby.str_new(message), magnus::KwArgs(kwargs)))?;
-    Ok(exception.into())
+    instantiate(ruby, class, message, kwargs)
 }
 
 /// Runs the body of a method Ruby called, turning a Rust panic into a
@@ -157,12 +168,7 @@ pub fn class_name(ruby: &Ruby, error: &Error) -> String {
         ErrorType::Exception(exception) => exception.class().as_value(),
         ErrorType::Jump(_) => return "LocalJumpError".into(),
     };
-    let kobako: RModule = ruby
-        .class_object()
-        .const_get("Kobako")
-        .expect("Kobako is defined");
-    kobako
-        .const_get::<_, RModule>("ErrorText")
-        .and_then(|text| text.funcall("class_name", (class,)))
+    ruby.get_inner(&ERROR_TEXT)
+        .funcall("class_name", (class,))
         .unwrap_or_else(|_| "Exception".into())
 }

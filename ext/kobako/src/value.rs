@@ -2,18 +2,10 @@
 
 use kobako_engine::Value;
 use magnus::value::{Lazy, ReprValue};
-use magnus::{prelude::*, IntoValue, RClass, RModule, Ruby};
+use magnus::{prelude::*, IntoValue, RClass, Ruby};
 
 /// `Kobako::Handle`, defined in lib/kobako/handle.rb.
-static HANDLE: Lazy<RClass> = Lazy::new(|ruby| {
-    let kobako: RModule = ruby
-        .class_object()
-        .const_get("Kobako")
-        .expect("Kobako is defined");
-    kobako
-        .const_get("Handle")
-        .expect("Kobako::Handle is defined")
-});
+static HANDLE: Lazy<RClass> = Lazy::new(|ruby| crate::errors::kobako_const(ruby, "Handle"));
 
 fn handle_class(ruby: &Ruby) -> RClass {
     ruby.get_inner(&HANDLE)
