@@ -17,4 +17,8 @@ fn main() {
     println!("cargo:rerun-if-changed={onig}/libonig.a");
     println!("cargo:rustc-link-search=native={onig}");
     println!("cargo:rustc-link-lib=static=onig");
+
+    // The host reads and resets the shadow stack pointer when it restores
+    // the booted state (engine/src/lifecycle.rs).
+    println!("cargo:rustc-link-arg=--export=__stack_pointer");
 }

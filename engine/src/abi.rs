@@ -27,3 +27,16 @@ pub const SERVICE_CALL_IMPORT: &str = "call";
 
 /// `take_reply(ptr)`: copies the last `call`'s reply into guest memory.
 pub const TAKE_REPLY_IMPORT: &str = "take_reply";
+
+/// The exported global the artifact compiler adds for the lowest value the
+/// shadow stack pointer took since the host last reset it (`u32::MAX`):
+/// how much of the stack an invocation wrote, so restoring it costs what
+/// was used, not the whole stack.
+pub const STACK_LOW_GLOBAL: &str = "kobako_stack_low";
+
+/// The guest's shadow stack pointer, exported by its linker.
+pub const STACK_POINTER_GLOBAL: &str = "__stack_pointer";
+
+/// `claim_heap(end) -> 0 | -1`: the guest's `sbrk` asks for its heap to end
+/// at `end`; the host grows the memory if needed and applies the memory cap.
+pub const CLAIM_HEAP_IMPORT: &str = "claim_heap";

@@ -1,20 +1,27 @@
 //! Loading the compiled guest: verify, then deserialize on a headless engine.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use wasmer::sys::NativeEngineExt;
 use wasmer::{Engine, Module};
 
 use crate::caps::memory::CappedTunables;
-use crate::manifest::{blake3_file, Manifest, WASMER_VERSION};
+use crate::lifecycle::Lifecycle;
+use crate::manifest::{blake3_file, GuestLayout, Manifest, WASMER_VERSION};
+use crate::pool::Pool;
 use crate::{platform, Error};
 
 /// The guest compiled for this platform, loaded and ready to instantiate.
 /// Cloning is cheap and shares the loaded code.
+/// Sandboxes of one artifact share its pool of booted instances.
 #[derive(Clone)]
 pub struct Artifact {
     engine: Engine,
     module: Module,
+    layout: GuestLayout,
+    lifecycle: Lifecycle,
+    pool: Arc<Pool>,
 }
 
 impl Artifact {
@@ -98,7 +105,44 @@ impl Artifact {
         // party that could replace the extension itself can write.
         let module = unsafe { Module::deserialize_from_file(&engine, &path) }
             .map_err(|e| Error::Artifact(format!("Wasmer refused {}: {e}", path.display())))?;
-        Ok(Artifact { engine, module })
+        Ok(Artifact {
+            engine,
+            module,
+            layout: manifest.layout,
+            lifecycle: Lifecycle::from_env(),
+            pool: Arc::default(),
+        })
+    }
+
+    /// The same compiled guest under another [`Lifecycle`], with a pool of
+    /// its own.
+    #[must_use]
+    pub fn with_lifecycle(&self, lifecycle: Lifecycle) -> Self {
+        Artifact {
+            lifecycle,
+            pool: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// How this artifact's invocations get a fresh interpreter.
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.lifecycle
+    }
+
+    /// How many booted instances this artifact keeps idle for its
+    /// sandboxes, and how many bytes of guest memory they hold together
+    /// (host memory they keep whether or not any sandbox runs).
+    pub fn idle_instances(&self) -> (usize, u64) {
+        self.pool.idle_memory()
+    }
+
+    pub(crate) fn layout(&self) -> GuestLayout {
+        self.layout
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
     }
 
     pub(crate) fn engine(&self) -> &Engine {

@@ -1,22 +1,39 @@
 //! The guest ABI: one instance of the guest module and the exports the host
-//! drives (`_initialize`, `kobako_buffer`, `kobako_eval`, the fuel global).
+//! drives (`_initialize`, `kobako_boot`, `kobako_buffer`, `kobako_invoke`,
+//! `kobako_shutdown`, the fuel and stack globals).
 
 use kobako_wire::{Reply, Request};
 use wasmer::{FunctionEnv, Global, Instance, Memory, Module, RuntimeError, Store, TypedFunction};
 
-use crate::abi::FUEL_GLOBAL;
-use crate::caps::{memory, CapFired};
+use crate::abi::{FUEL_GLOBAL, STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL};
+use crate::caps::memory::{self, Heap};
+use crate::caps::CapFired;
 use crate::host::{self, HostEnv};
 use crate::wasi::ProcExit;
 use crate::{Error, Limits};
 
 /// A live guest instance inside a store.
 pub(crate) struct Guest {
-    memory: Memory,
+    pub(crate) memory: Memory,
     fuel: Global,
+    pub(crate) stack_pointer: Global,
+    pub(crate) stack_low: Global,
+    boot: TypedFunction<(), i32>,
+    shutdown: TypedFunction<(), ()>,
     buffer: TypedFunction<u32, u32>,
     invoke: TypedFunction<u32, u64>,
     _instance: Instance,
+}
+
+/// Caps for the module's own fixed work (constructors, the interpreter's
+/// boot and teardown): none but what stops everything.
+fn uncapped() -> Limits {
+    Limits {
+        timeout: None,
+        fuel: None,
+        memory_limit: None,
+        ..Limits::default()
+    }
 }
 
 impl Guest {
@@ -38,13 +55,15 @@ impl Guest {
             .get_memory("memory")
             .map_err(protocol)?
             .clone();
-        let fuel = instance
-            .exports
-            .get_global(FUEL_GLOBAL)
-            .map_err(protocol)?
-            .clone();
-        env.as_mut(store).memory = Some(memory.clone());
-        env.as_mut(store).fuel = Some(fuel.clone());
+        let global = |name: &str| instance.exports.get_global(name).cloned().map_err(protocol);
+        let fuel = global(FUEL_GLOBAL)?;
+        let stack_pointer = global(STACK_POINTER_GLOBAL)?;
+        let stack_low = global(STACK_LOW_GLOBAL)?;
+        let size = memory.view(store).data_size();
+        let data = env.as_mut(store);
+        data.memory = Some(memory.clone());
+        data.fuel = Some(fuel.clone());
+        data.heap = Heap::at(size);
         let init: TypedFunction<(), ()> = instance
             .exports
             .get_typed_function(store, "_initialize")
@@ -57,17 +76,58 @@ impl Guest {
             .exports
             .get_typed_function(store, "kobako_invoke")
             .map_err(protocol)?;
-        // Constructors run without caps; they are the module's own, fixed work.
-        fuel.set(store, wasmer::Value::I64(i64::MAX))
-            .map_err(|e| Error::Trap(e.message()))?;
-        init.call(store).map_err(trap)?;
-        Ok(Guest {
+        let boot = instance
+            .exports
+            .get_typed_function(store, "kobako_boot")
+            .map_err(protocol)?;
+        let shutdown = instance
+            .exports
+            .get_typed_function(store, "kobako_shutdown")
+            .map_err(protocol)?;
+        let guest = Guest {
             memory,
             fuel,
+            stack_pointer,
+            stack_low,
+            boot,
+            shutdown,
             buffer,
             invoke,
             _instance: instance,
-        })
+        };
+        guest.begin_fixed_work(store, env)?;
+        init.call(store).map_err(trap)?;
+        Ok(guest)
+    }
+
+    /// Boots the interpreter (the module's own fixed work: no caps).
+    pub(crate) fn boot(&self, store: &mut Store, env: &FunctionEnv<HostEnv>) -> Result<(), Error> {
+        self.begin_fixed_work(store, env)?;
+        match self.boot.call(store).map_err(trap)? {
+            0 => Ok(()),
+            _ => Err(Error::Trap("the interpreter could not boot".into())),
+        }
+    }
+
+    /// Closes the interpreter, still inside the invocation's caps: only
+    /// the timeout and interrupts apply, as to the boot that went before.
+    pub(crate) fn shutdown(
+        &self,
+        store: &mut Store,
+        env: &FunctionEnv<HostEnv>,
+    ) -> Result<(), Error> {
+        let closed = self.shutdown.call(store);
+        Self::settle(store, env, closed)
+    }
+
+    fn begin_fixed_work(&self, store: &mut Store, env: &FunctionEnv<HostEnv>) -> Result<(), Error> {
+        let grant = env.as_mut(store).meter.begin(&uncapped());
+        self.fuel
+            .set(
+                store,
+                wasmer::Value::I64(i64::try_from(grant).unwrap_or(i64::MAX)),
+            )
+            .map_err(|e| Error::Trap(e.message()))
     }
 
     /// Runs `request` under `limits` and returns the guest's reply.

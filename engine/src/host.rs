@@ -8,11 +8,12 @@ use wasmer::{Function, FunctionEnv, FunctionEnvMut, Global, Imports, Memory, Run
 use kobako_wire::{ServiceCall, ServiceReply};
 
 use crate::abi::{
-    KOBAKO_MODULE, REFUEL_IMPORT, SERVICE_CALL_IMPORT, TAKE_REPLY_IMPORT, USER_CODE_END_IMPORT,
-    USER_CODE_IMPORT,
+    CLAIM_HEAP_IMPORT, KOBAKO_MODULE, REFUEL_IMPORT, SERVICE_CALL_IMPORT, TAKE_REPLY_IMPORT,
+    USER_CODE_END_IMPORT, USER_CODE_IMPORT,
 };
 use crate::callbacks::{self, Callbacks, ServiceOutcome};
-use crate::caps::meter::Meter;
+use crate::caps::memory::Heap;
+use crate::caps::meter::{InterruptHandle, Meter};
 use crate::caps::output::Output;
 use crate::caps::CapFired;
 use crate::provenance::SealKey;
@@ -25,6 +26,7 @@ pub(crate) struct HostEnv {
     pub(crate) stdout: Output,
     pub(crate) stderr: Output,
     pub(crate) meter: Meter,
+    pub(crate) heap: Heap,
     pub(crate) callbacks: Box<dyn Callbacks>,
     /// The encoded answer to the last service call, until the guest takes it.
     pending_reply: Vec<u8>,
@@ -41,6 +43,7 @@ impl HostEnv {
             stdout: Output::default(),
             stderr: Output::default(),
             meter: Meter::default(),
+            heap: Heap::default(),
             callbacks: Box::new(callbacks::Defaults),
             pending_reply: Vec::new(),
             seals: SealKey::new(),
@@ -49,9 +52,55 @@ impl HostEnv {
     }
 }
 
+/// What belongs to a sandbox rather than to the instance that runs its
+/// invocation: lent to the instance's [`HostEnv`] for one invocation and
+/// taken back after it, so instances can serve any sandbox.
+pub(crate) struct Session {
+    pub(crate) callbacks: Box<dyn Callbacks>,
+    pub(crate) stdout: Output,
+    pub(crate) stderr: Output,
+    pub(crate) seals: SealKey,
+    pub(crate) interrupt: InterruptHandle,
+}
+
+impl Session {
+    pub(crate) fn new() -> Self {
+        Session {
+            callbacks: Box::new(callbacks::Defaults),
+            stdout: Output::default(),
+            stderr: Output::default(),
+            seals: SealKey::new(),
+            interrupt: InterruptHandle::default(),
+        }
+    }
+}
+
+impl HostEnv {
+    /// Takes `session` in for an invocation (see [`HostEnv::give_back`]).
+    pub(crate) fn lend(&mut self, session: &mut Session) {
+        self.swap_session(session);
+        self.meter.interrupt = session.interrupt.clone();
+    }
+
+    /// Hands back what [`HostEnv::lend`] took in, with the invocation's
+    /// output and seals.
+    pub(crate) fn give_back(&mut self, session: &mut Session) {
+        self.swap_session(session);
+        self.meter.interrupt = InterruptHandle::default();
+        self.pending_reply = Vec::new();
+    }
+
+    fn swap_session(&mut self, session: &mut Session) {
+        std::mem::swap(&mut self.callbacks, &mut session.callbacks);
+        std::mem::swap(&mut self.stdout, &mut session.stdout);
+        std::mem::swap(&mut self.stderr, &mut session.stderr);
+        std::mem::swap(&mut self.seals, &mut session.seals);
+    }
+}
+
 pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<HostEnv>) -> Imports {
     let mut imports = wasi::imports(store, env);
-    let kobako: [(&str, Function); 5] = [
+    let kobako: [(&str, Function); 6] = [
         (
             REFUEL_IMPORT,
             Function::new_typed_with_env(store, env, refuel),
@@ -71,6 +120,10 @@ pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<HostEnv>) -> Imports 
         (
             TAKE_REPLY_IMPORT,
             Function::new_typed_with_env(store, env, take_reply),
+        ),
+        (
+            CLAIM_HEAP_IMPORT,
+            Function::new_typed_with_env(store, env, claim_heap),
         ),
     ];
     imports.register_namespace(
@@ -146,13 +199,31 @@ fn take_reply(mut env: FunctionEnvMut<'_, HostEnv>, ptr: i32) -> Result<(), Runt
     checkpoint(&mut env, copied / BYTES_PER_CHECKPOINT)
 }
 
+/// `kobako.claim_heap(end) -> 0 | -1`: the guest's `sbrk` wants its heap
+/// to end at `end`. A refusal by the memory cap stops the invocation here.
+fn claim_heap(mut env: FunctionEnvMut<'_, HostEnv>, end: i32) -> Result<i32, RuntimeError> {
+    let granted = {
+        let (data, mut store) = env.data_and_store_mut();
+        let HostEnv {
+            memory,
+            heap,
+            meter,
+            ..
+        } = data;
+        match memory {
+            // The guest passes an unsigned 32-bit address.
+            Some(memory) => heap.claim(u64::from(end as u32), &meter.memory, memory, &mut store),
+            None => false,
+        }
+    };
+    checkpoint(&mut env, 0)?;
+    Ok(if granted { 0 } else { -1 })
+}
+
 /// `kobako.begin_user_code()`: the guest's interpreter is up; budgets start.
 fn begin_user_code(mut env: FunctionEnvMut<'_, HostEnv>) -> Result<(), RuntimeError> {
     let (data, mut store) = env.data_and_store_mut();
-    let pages = data
-        .memory
-        .as_ref()
-        .map_or(0, |m| u64::from(m.view(&store).size().0));
+    let pages = data.heap.pages();
     let grant = data.meter.begin_user_code(pages);
     set_fuel(data.fuel.as_ref(), &mut store, grant)
 }

@@ -15,12 +15,14 @@
 //!   (`artifacts/kobako.<triple>.wasmu`), checked against
 //!   `artifacts/manifest.json` and loaded on Wasmer's headless engine. Load
 //!   it once per process; it is cheap to clone and shareable across threads.
-//! - [`Sandbox`]: one isolated guest. Creating one allocates nothing in the
-//!   guest; its instance is made on first use and kept. A `Sandbox` is
-//!   `Send` but used by one thread at a time (`&mut self`).
+//! - [`Sandbox`]: one isolated guest. It holds no instance while idle: an
+//!   invocation borrows a booted one from the artifact's pool and gives it
+//!   back restored. A `Sandbox` is `Send` but used by one thread at a time
+//!   (`&mut self`).
 //! - An invocation ([`Sandbox::eval`]) runs in a fresh mruby state: nothing a
-//!   script defines survives into the next one. Its output to `$stdout` and
-//!   `$stderr` is captured per invocation ([`Sandbox::stdout`]).
+//!   script defines survives into the next one (see [`Lifecycle`]). Its
+//!   output to `$stdout` and `$stderr` is captured per invocation
+//!   ([`Sandbox::stdout`]).
 //!
 //! No compiler is linked here: compiling the guest is the job of the
 //! build-time tool `kobako-aot`.
@@ -34,9 +36,11 @@ mod caps;
 mod error;
 mod guest;
 mod host;
+mod lifecycle;
 mod limits;
 pub mod manifest;
 pub mod platform;
+mod pool;
 mod provenance;
 mod sandbox;
 mod wasi;
@@ -46,5 +50,6 @@ pub use callbacks::{Callbacks, ServiceOutcome};
 pub use caps::meter::InterruptHandle;
 pub use error::Error;
 pub use kobako_wire::{CallTarget, GuestError, ServiceCall, ServiceReply, Value};
+pub use lifecycle::Lifecycle;
 pub use limits::Limits;
 pub use sandbox::Sandbox;

@@ -15,7 +15,7 @@ use crate::Error;
 pub const WASMER_VERSION: &str = "7.4.2";
 
 /// The manifest format this build reads and writes.
-pub const MANIFEST_FORMAT: u32 = 3;
+pub const MANIFEST_FORMAT: u32 = 4;
 
 /// File name of the manifest inside the artifacts directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -28,8 +28,21 @@ pub struct Manifest {
     pub format: u32,
     /// The guest module every artifact was compiled from.
     pub wasm: FileEntry,
+    /// Where that module keeps what an invocation can write.
+    pub layout: GuestLayout,
     /// One compiled artifact per platform.
     pub artifacts: Vec<ArtifactEntry>,
+}
+
+/// The memory layout of the guest module, read from its data segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuestLayout {
+    /// Where the writable static data starts: below it lie the shadow
+    /// stack and the read-only data, above it data, bss and the heap. The
+    /// host compares and restores memory from here up after an invocation
+    /// (the stack separately, as far as it was used).
+    pub writable_from: u64,
 }
 
 /// A file and its checksum.

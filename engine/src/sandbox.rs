@@ -1,33 +1,22 @@
 //! One isolated guest and its invocations.
 
 use kobako_wire::{Action, Namespace, Reply, Request, Snippet};
-use wasmer::{FunctionEnv, Store};
 
 use crate::callbacks::Callbacks;
 use crate::caps::meter::InterruptHandle;
-use crate::guest::Guest;
-use crate::host::HostEnv;
+use crate::host::Session;
 use crate::{Artifact, Error, Limits, Value};
 
 /// An isolated mruby guest. See the crate docs for what it costs.
 pub struct Sandbox {
     artifact: Artifact,
     limits: Limits,
-    store: Store,
-    env: FunctionEnv<HostEnv>,
-    guest: Option<Guest>,
+    session: Session,
+    fuel_used: u64,
     snippets: Vec<Snippet>,
     services: Vec<Namespace>,
     sealed: bool,
 }
-
-// SAFETY: Wasmer 7.4's `Store` is `!Send` only because of raw pointers into
-// objects the store itself owns and an optional boxed `on_called` callback
-// (never installed here). Nothing a store holds is tied to the thread that
-// made it: Wasmer's thread-local trap and stack state is set up and torn down
-// inside each call. Every method of `Sandbox` that touches the store takes
-// `&mut self`, so the store is only ever moved between threads, never shared.
-unsafe impl Send for Sandbox {}
 
 impl Sandbox {
     /// A sandbox running `artifact` with the default [`Limits`]. The guest is
@@ -38,14 +27,11 @@ impl Sandbox {
 
     /// A sandbox running `artifact` under `limits`.
     pub fn with_limits(artifact: &Artifact, limits: Limits) -> Self {
-        let mut store = Store::new(artifact.engine().clone());
-        let env = FunctionEnv::new(&mut store, HostEnv::new());
         Sandbox {
             artifact: artifact.clone(),
             limits,
-            store,
-            env,
-            guest: None,
+            session: Session::new(),
+            fuel_used: 0,
             snippets: Vec::new(),
             services: Vec::new(),
             sealed: false,
@@ -59,13 +45,13 @@ impl Sandbox {
 
     /// Installs the hooks the running invocations call back into.
     pub fn set_callbacks(&mut self, callbacks: Box<dyn Callbacks>) {
-        self.env.as_mut(&mut self.store).callbacks = callbacks;
+        self.session.callbacks = callbacks;
     }
 
     /// A handle that stops the running invocation from any thread; the
     /// invocation then fails with [`Error::Interrupted`].
     pub fn interrupt_handle(&self) -> InterruptHandle {
-        self.env.as_ref(&self.store).meter.interrupt.clone()
+        self.session.interrupt.clone()
     }
 
     /// Evaluates Ruby `source` in a fresh interpreter state (with the
@@ -184,29 +170,15 @@ impl Sandbox {
     }
 
     /// Makes the sandbox usable in a child process whose fork interrupted
-    /// an invocation on another thread (gone in the child): the store that
-    /// invocation was inside is abandoned, not dropped, since it was left
-    /// mid-call; the next invocation starts in a new one. Bindings,
-    /// snippets, limits and callbacks stay.
+    /// an invocation on another thread (gone in the child). That invocation
+    /// held the sandbox's session (callbacks, output, seals), which stays
+    /// with the instance it was lent to, abandoned with that thread: the
+    /// sandbox starts a new one, so install the callbacks again. Bindings,
+    /// snippets, limits and the interrupt handle stay.
     pub fn recover_after_fork(&mut self) {
-        let old = self.renew_store();
-        std::mem::forget(old);
-    }
-
-    /// Moves the sandbox into a new store, keeping what belongs to the
-    /// sandbox rather than to an instance (callbacks, the interrupt handle,
-    /// the last invocation's output), and returns the old store and its
-    /// instance for the caller to drop or abandon.
-    fn renew_store(&mut self) -> (Store, Option<Guest>) {
-        let old_env = self.env.as_mut(&mut self.store);
-        let mut env = HostEnv::new();
-        std::mem::swap(&mut env.callbacks, &mut old_env.callbacks);
-        std::mem::swap(&mut env.stdout, &mut old_env.stdout);
-        std::mem::swap(&mut env.stderr, &mut old_env.stderr);
-        env.meter.interrupt = old_env.meter.interrupt.clone();
-        let mut store = Store::new(self.artifact.engine().clone());
-        self.env = FunctionEnv::new(&mut store, env);
-        (std::mem::replace(&mut self.store, store), self.guest.take())
+        let interrupt = self.session.interrupt.clone();
+        self.session = Session::new();
+        self.session.interrupt = interrupt;
     }
 
     /// Whether the first invocation has happened (no more preloading).
@@ -216,33 +188,29 @@ impl Sandbox {
 
     /// What the last invocation wrote to `$stdout`, up to `stdout_limit`.
     pub fn stdout(&self) -> &[u8] {
-        self.env.as_ref(&self.store).stdout.bytes()
+        self.session.stdout.bytes()
     }
 
     /// What the last invocation wrote to `$stderr`, up to `stderr_limit`.
     pub fn stderr(&self) -> &[u8] {
-        self.env.as_ref(&self.store).stderr.bytes()
+        self.session.stderr.bytes()
     }
 
     /// Whether the last invocation wrote more to `$stdout` than was kept.
     pub fn stdout_truncated(&self) -> bool {
-        self.env.as_ref(&self.store).stdout.truncated()
+        self.session.stdout.truncated()
     }
 
     /// Whether the last invocation wrote more to `$stderr` than was kept.
     pub fn stderr_truncated(&self) -> bool {
-        self.env.as_ref(&self.store).stderr.truncated()
+        self.session.stderr.truncated()
     }
 
     /// Checkpoints (loop iterations and recursive calls) the last
     /// invocation's own code passed: the unit of [`Limits::fuel`]. The same
     /// script in a fresh sandbox always uses the same amount.
-    pub fn fuel_used(&mut self) -> u64 {
-        let remaining = match &self.guest {
-            Some(guest) => guest.fuel_left(&mut self.store),
-            None => 0,
-        };
-        self.env.as_ref(&self.store).meter.used_at(remaining)
+    pub fn fuel_used(&self) -> u64 {
+        self.fuel_used
     }
 
     fn check_unsealed(&self) -> Result<(), Error> {
@@ -261,37 +229,21 @@ impl Sandbox {
         };
         match self.invoke(&request)? {
             Reply::Value(v) => Ok(v),
-            Reply::Error(e) => Err(self.env.as_ref(&self.store).seals.classify(e)),
+            Reply::Error(e) => Err(self.session.seals.classify(e)),
             Reply::Bytecode(_) => Err(Error::Trap("the guest answered with bytecode".into())),
         }
     }
 
-    /// Runs one request. On any error the instance is dropped (a trap can
-    /// leave it mid-operation), so the next call starts a new one.
+    /// Runs one request on an instance from the artifact's pool. On any
+    /// error the instance is dropped with its store (a trap can leave it
+    /// mid-operation), so the next invocation gets another.
     fn invoke(&mut self, request: &Request) -> Result<Reply, Error> {
-        let (stdout_limit, stderr_limit) = (self.limits.stdout_limit, self.limits.stderr_limit);
-        let env = self.env.as_mut(&mut self.store);
-        env.stdout.begin(stdout_limit);
-        env.stderr.begin(stderr_limit);
-        env.seals.next_invocation();
-        let guest = match self.guest.take() {
-            Some(guest) => guest,
-            None => Guest::instantiate(&mut self.store, self.artifact.module(), &self.env)?,
-        };
-        match guest.invoke(&mut self.store, &self.env, &self.limits, request) {
-            Ok(reply) => {
-                self.guest = Some(guest);
-                Ok(reply)
-            }
-            Err(e) => {
-                // A trap can leave the instance mid-operation. A new
-                // instance in the same store would leave the old one (its
-                // memory, its reservation) in the store until the sandbox
-                // dies: 1,000 traps grew RSS by 740 MB. A new store frees it.
-                drop(guest);
-                drop(self.renew_store());
-                Err(e)
-            }
-        }
+        let pool = self.artifact.pool();
+        let mut slot = pool.take(&self.artifact)?;
+        let (outcome, fuel_used) = slot.invoke(&mut self.session, &self.limits, request);
+        self.fuel_used = fuel_used;
+        let reply = outcome?;
+        pool.give(slot)?;
+        Ok(reply)
     }
 }

@@ -1,14 +1,17 @@
 //! The kobako guest: an mruby interpreter behind a tiny ABI.
 //!
-//! The host drives one instance of this module through three exports:
-//! `_initialize` once per instance, then per invocation `kobako_buffer(len)`
-//! to get a place for the request bytes and `kobako_invoke(len)` to run them.
+//! The host drives one instance of this module through its exports:
+//! `_initialize` once per instance, `kobako_boot` to start the interpreter,
+//! then per invocation `kobako_buffer(len)` to get a place for the request
+//! bytes and `kobako_invoke(len)` to run them (and `kobako_shutdown` when
+//! the host boots an interpreter per invocation instead of restoring one).
 //! The reply is a MessagePack [`kobako_wire::Reply`] whose location comes
 //! back packed as `(ptr << 32) | len`; it stays valid until the next call.
 //!
 //! mruby itself, and all code that touches its internals, is C (see
 //! `mrbgem/src`); this crate owns the buffers and the wire encoding.
 
+mod heap;
 mod mruby;
 mod service;
 mod sink;
@@ -79,6 +82,19 @@ pub extern "C" fn _initialize() {
     unsafe { __wasm_call_ctors() }
 }
 
+/// Boots the interpreter once; the host snapshots the memory after this.
+/// Returns 0, or 1 when the interpreter could not allocate its state.
+#[no_mangle]
+pub extern "C" fn kobako_boot() -> i32 {
+    i32::from(!mruby::boot())
+}
+
+/// Closes the interpreter, for hosts that boot one per invocation.
+#[no_mangle]
+pub extern "C" fn kobako_shutdown() {
+    mruby::shutdown();
+}
+
 /// Returns a buffer of `len` bytes for the host to write a request into.
 #[no_mangle]
 pub extern "C" fn kobako_buffer(len: u32) -> *mut u8 {
@@ -90,7 +106,8 @@ pub extern "C" fn kobako_buffer(len: u32) -> *mut u8 {
 }
 
 /// Runs the [`kobako_wire::Request`] in the first `len` bytes of the
-/// request buffer in a fresh interpreter and returns the packed location of
+/// request buffer in the booted interpreter (which the host brings back to
+/// its booted state afterwards) and returns the packed location of
 /// the reply.
 #[no_mangle]
 pub extern "C" fn kobako_invoke(len: u32) -> u64 {

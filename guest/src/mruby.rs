@@ -1,6 +1,7 @@
 //! The C entry points of the glue (mrbgem/src/eval.c), behind a safe API.
 
 use std::ffi::{c_void, CString};
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use kobako_wire::{Action, GuestError, Reply, Request, Value};
 
@@ -59,38 +60,47 @@ fn error(klass: &str, message: impl Into<String>) -> Reply {
     Reply::Error(GuestError::new(klass, message))
 }
 
-/// A fresh interpreter, closed on drop.
-struct State(*mut MrbState);
+/// The booted interpreter, null while there is none. The host decides its
+/// life: boot once and restore a snapshot of memory after every invocation,
+/// or boot and shut down around each one (see the engine's `lifecycle`).
+/// (An atomic only to be a safe static: the guest has one thread.)
+static BOOTED: AtomicPtr<MrbState> = AtomicPtr::new(std::ptr::null_mut());
 
-impl State {
-    fn open() -> Option<State> {
-        // SAFETY: kobako_open has no preconditions; it returns null only when
-        // the interpreter could not allocate its initial state.
-        let mrb = unsafe { kobako_open() };
-        (!mrb.is_null()).then_some(State(mrb))
+/// Boots the interpreter unless it is up; false when it could not allocate
+/// its initial state.
+pub fn boot() -> bool {
+    if !BOOTED.load(Ordering::Relaxed).is_null() {
+        return true;
+    }
+    // SAFETY: kobako_open has no preconditions; it returns null only when
+    // the interpreter could not allocate its initial state.
+    let mrb = unsafe { kobako_open() };
+    BOOTED.store(mrb, Ordering::Relaxed);
+    !mrb.is_null()
+}
+
+/// Closes the interpreter, if it is up.
+pub fn shutdown() {
+    let mrb = BOOTED.swap(std::ptr::null_mut(), Ordering::Relaxed);
+    if !mrb.is_null() {
+        // SAFETY: the state came from kobako_open and, now unpublished, is
+        // not used after this.
+        unsafe { kobako_close(mrb) };
     }
 }
 
-impl Drop for State {
-    fn drop(&mut self) {
-        // SAFETY: the state came from kobako_open and is not used after this.
-        unsafe { kobako_close(self.0) };
-    }
-}
-
-/// Runs one request in a fresh interpreter.
+/// Runs one request in the booted interpreter (booting it first if needed).
 pub fn invoke(request: &Request) -> Reply {
-    let Some(state) = State::open() else {
+    if !boot() {
         return error("NoMemoryError", "the interpreter could not start");
-    };
-    let mrb = state.0;
+    }
+    let mrb = BOOTED.load(Ordering::Relaxed);
     // SAFETY: a host import with no arguments and no preconditions.
     unsafe { crate::begin_user_code() };
     let mut sink = Sink::default();
     let reply = run_action(mrb, request, &mut sink);
     // SAFETY: as above.
     unsafe { crate::end_user_code() };
-    drop(state);
     reply
 }
 

@@ -18,10 +18,18 @@
 //!
 //! Fuel counts checkpoints, so a budget is deterministic for a given guest
 //! and input.
+//!
+//! The same pass keeps a low-water mark of the shadow stack pointer: after
+//! every write to `__stack_pointer`, a global takes the new value if it is
+//! lower. The host restores the stack after an invocation from that mark up
+//! (engine/src/lifecycle.rs), so the restore costs the depth a script used,
+//! not the stack's whole megabyte, and no stack byte is missed.
 
 use std::sync::Mutex;
 
-use kobako_engine::abi::{FUEL_GLOBAL, KOBAKO_MODULE, REFUEL_IMPORT};
+use kobako_engine::abi::{
+    FUEL_GLOBAL, KOBAKO_MODULE, REFUEL_IMPORT, STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL,
+};
 use wasmer::sys::wasmparser::{BlockType, Operator};
 use wasmer::sys::{FunctionMiddleware, MiddlewareError, MiddlewareReaderState, ModuleMiddleware};
 use wasmer::{ExportIndex, GlobalInit, GlobalType, LocalFunctionIndex, Mutability, Type};
@@ -41,6 +49,8 @@ pub struct Checkpoints {
 #[derive(Debug, Clone, Copy)]
 struct Indexes {
     fuel: u32,
+    stack_pointer: u32,
+    stack_low: u32,
     refuel: u32,
     /// Imported functions come first in the function index space.
     imported_functions: u32,
@@ -65,17 +75,35 @@ impl ModuleMiddleware for Checkpoints {
                     format!("the guest does not import {KOBAKO_MODULE}.{REFUEL_IMPORT}"),
                 )
             })?;
+        let stack_pointer = match info.exports.get(STACK_POINTER_GLOBAL) {
+            Some(ExportIndex::Global(g)) => g.as_u32(),
+            _ => {
+                return Err(MiddlewareError::new(
+                    "checkpoints",
+                    format!("the guest does not export {STACK_POINTER_GLOBAL}"),
+                ))
+            }
+        };
         let fuel = info
             .globals
             .push(GlobalType::new(Type::I64, Mutability::Var));
         info.global_initializers.push(GlobalInit::I64Const(0));
         info.exports
             .insert(FUEL_GLOBAL.to_owned(), ExportIndex::Global(fuel));
+        let stack_low = info
+            .globals
+            .push(GlobalType::new(Type::I32, Mutability::Var));
+        // u32::MAX: no value seen yet (compared unsigned).
+        info.global_initializers.push(GlobalInit::I32Const(-1));
+        info.exports
+            .insert(STACK_LOW_GLOBAL.to_owned(), ExportIndex::Global(stack_low));
         let mut indexes = self.indexes.lock().unwrap_or_else(|p| p.into_inner());
         let imported_functions = u32::try_from(info.num_imported_functions)
             .map_err(|_| MiddlewareError::new("checkpoints", "too many imports"))?;
         *indexes = Some(Indexes {
             fuel: fuel.as_u32(),
+            stack_pointer,
+            stack_low: stack_low.as_u32(),
             refuel,
             imported_functions,
         });
@@ -128,6 +156,22 @@ impl FunctionCheckpoints {
             Operator::End,
         ]);
     }
+
+    /// `if sp < low (unsigned) { low = sp }`, right after a write to sp.
+    fn track_stack_low<'a>(&self, state: &mut MiddlewareReaderState<'a>) {
+        let (sp, low) = (self.indexes.stack_pointer, self.indexes.stack_low);
+        state.extend(&[
+            Operator::GlobalGet { global_index: sp },
+            Operator::GlobalGet { global_index: low },
+            Operator::I32LtU,
+            Operator::If {
+                blockty: BlockType::Empty,
+            },
+            Operator::GlobalGet { global_index: sp },
+            Operator::GlobalSet { global_index: low },
+            Operator::End,
+        ]);
+    }
 }
 
 impl<'a> FunctionMiddleware<'a> for FunctionCheckpoints {
@@ -137,6 +181,12 @@ impl<'a> FunctionMiddleware<'a> for FunctionCheckpoints {
         state: &mut MiddlewareReaderState<'a>,
     ) -> Result<(), MiddlewareError> {
         match operator {
+            // Not a checkpoint: the restore depends on it, so it stays even
+            // in an artifact built without checkpoints.
+            Operator::GlobalSet { global_index } if global_index == self.indexes.stack_pointer => {
+                state.push_operator(operator);
+                self.track_stack_low(state);
+            }
             _ if self.disabled => state.push_operator(operator),
             Operator::Loop { .. } => {
                 state.push_operator(operator);

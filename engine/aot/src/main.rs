@@ -10,6 +10,7 @@
 //! the result on Wasmer's headless engine.
 
 mod checkpoints;
+mod layout;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,6 +71,7 @@ fn compile(
 ) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    let layout = layout::read(&wasm)?;
 
     let target = baseline_target();
     let features = guest_features();
@@ -115,6 +117,7 @@ fn compile(
         _ => Manifest {
             format: MANIFEST_FORMAT,
             wasm: wasm_entry,
+            layout,
             artifacts: Vec::new(),
         },
     };

@@ -17,7 +17,7 @@ use wasmer::sys::vm::{
     VMTableDefinition,
 };
 use wasmer::sys::{BaseTunables, Tunables};
-use wasmer::{MemoryType, Pages, TableType};
+use wasmer::{AsStoreMut, Memory, MemoryType, Pages, TableType};
 
 use wasmer::sys::vm::TableStyle;
 
@@ -65,6 +65,61 @@ impl MemoryBudget {
         self.exceeded
             .load(Ordering::Acquire)
             .then(|| self.limit_bytes.load(Ordering::Acquire))
+    }
+}
+
+/// Where the guest's heap ends, as the host granted it (`kobako.claim_heap`).
+///
+/// The memory cap counts this end, not the memory's size: after a restore
+/// the memory keeps the pages earlier invocations grew (Wasm memory cannot
+/// shrink), and reusing them is growth all the same for the invocation
+/// that claims them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Heap {
+    /// The heap's end in bytes.
+    pub(crate) end: u64,
+    /// The highest end granted since the last restore: memory past the
+    /// restored heap that an invocation may have written, up to here.
+    pub(crate) high: u64,
+}
+
+impl Heap {
+    /// The heap of a fresh instance: it ends where the memory does.
+    pub(crate) fn at(end: u64) -> Self {
+        Heap { end, high: end }
+    }
+
+    /// The heap's end in whole pages, as the memory budget counts.
+    pub(crate) fn pages(&self) -> u64 {
+        self.end.div_ceil(WASM_PAGE)
+    }
+
+    /// Moves the end to `end` if `budget` allows its pages, growing
+    /// `memory` only past the pages it already has. Refusals are recorded
+    /// in the budget (the memory cap fired).
+    pub(crate) fn claim(
+        &mut self,
+        end: u64,
+        budget: &MemoryBudget,
+        memory: &Memory,
+        store: &mut impl AsStoreMut,
+    ) -> bool {
+        let pages = end.div_ceil(WASM_PAGE);
+        if end > self.end && !budget.allows(pages) {
+            return false;
+        }
+        let have = u64::from(memory.view(store).size().0);
+        if pages > have {
+            let Ok(delta) = u32::try_from(pages - have) else {
+                return false;
+            };
+            if memory.grow(store, Pages(delta)).is_err() {
+                return false;
+            }
+        }
+        self.end = end;
+        self.high = self.high.max(end);
+        true
     }
 }
 

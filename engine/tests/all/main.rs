@@ -4,6 +4,7 @@
 mod artifact;
 mod caps;
 mod eval;
+mod lifecycle;
 mod output;
 mod preload;
 mod services;

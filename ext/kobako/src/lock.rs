@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use kobako_engine::Sandbox as EngineSandbox;
 
+use crate::callbacks::RubyCallbacks;
+
 thread_local! {
     /// The locks this thread holds (their addresses). Kept by `fork` for
     /// the forking thread, as its stack is.
@@ -70,8 +72,10 @@ impl SandboxLock {
         HELD.with_borrow_mut(|held| held.push(self.address()));
         let mut guard = Guard(self);
         if held {
-            // Held by a thread of the parent process, gone in this child.
+            // Held by a thread of the parent process, gone in this child,
+            // with the callbacks it had lent to the guest.
             guard.recover_after_fork();
+            guard.set_callbacks(Box::new(RubyCallbacks));
         }
         Some(guard)
     }

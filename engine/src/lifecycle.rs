@@ -1,0 +1,208 @@
+//! How every invocation starts from a fresh interpreter: the seam between
+//! the two strategies, and the snapshot the fast one restores.
+//!
+//! - [`Lifecycle::Restore`] (the default): an instance boots its
+//!   interpreter once; the host then takes a [`Snapshot`] of its memory and
+//!   globals and, after every invocation, puts back exactly what changed.
+//! - [`Lifecycle::Reboot`]: the interpreter is opened and closed around
+//!   every invocation, as before the snapshot existed. It stays for
+//!   comparison (`KOBAKO_LIFECYCLE=reboot`, `benchmark/lifecycle`).
+//!
+//! What a restore covers, and why that is all of it:
+//! - the shadow stack, from the lowest point the stack pointer reached
+//!   (the artifact compiler tracks it, see engine/aot/src/checkpoints.rs) up
+//!   to its top; dead stack is kept zeroed, so the restore is a fill;
+//! - writable static data, bss and heap: compared page by page with the
+//!   snapshot and copied back where they differ (from the layout the
+//!   manifest records up to the memory's size at the snapshot);
+//! - memory past that size (grown by an invocation): zeroed up to the
+//!   highest heap end the host granted, since Wasm memory cannot shrink;
+//!   the heap's end itself goes back, so the pages are reused, not leaked;
+//! - the globals: the stack pointer, the stack mark (the fuel global is set
+//!   per invocation).
+//!
+//! Read-only data and code are never written by the guest's C and Rust.
+//! `KOBAKO_VERIFY_RESTORE=1` checks every byte of memory and every global
+//! against a full copy after each restore and aborts the process on the
+//! first difference; `bin/test` runs the whole suite that way.
+
+use std::sync::OnceLock;
+
+use wasmer::{FunctionEnv, Store};
+
+use crate::caps::memory::Heap;
+use crate::guest::Guest;
+use crate::host::HostEnv;
+use crate::Error;
+
+/// How invocations get a fresh interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lifecycle {
+    /// Boot once per instance, restore a snapshot after every invocation.
+    #[default]
+    Restore,
+    /// Open and close the interpreter around every invocation.
+    Reboot,
+}
+
+impl Lifecycle {
+    /// The strategy `$KOBAKO_LIFECYCLE` names (`restore` or `reboot`);
+    /// [`Lifecycle::Restore`] when unset or anything else.
+    pub fn from_env() -> Self {
+        match std::env::var("KOBAKO_LIFECYCLE").as_deref() {
+            Ok("reboot") => Lifecycle::Reboot,
+            _ => Lifecycle::Restore,
+        }
+    }
+}
+
+/// The unit compared and copied back.
+const PAGE: usize = 4096;
+
+/// The stack mark's value when nothing has moved the stack since a reset.
+const NO_STACK_MARK: i32 = -1;
+
+/// An instance's booted state, and what it takes to get back to it.
+pub(crate) struct Snapshot {
+    writable_from: usize,
+    /// The memory's size when the snapshot was taken.
+    size: usize,
+    /// Memory from `writable_from` to `size`.
+    data: Vec<u8>,
+    stack_top: i32,
+    heap: Heap,
+    /// The whole memory, kept only to verify restores.
+    whole: Option<Vec<u8>>,
+}
+
+fn verifying() -> bool {
+    static VERIFY: OnceLock<bool> = OnceLock::new();
+    *VERIFY.get_or_init(|| std::env::var_os("KOBAKO_VERIFY_RESTORE").is_some_and(|v| v != "0"))
+}
+
+fn global_i32(store: &mut Store, global: &wasmer::Global) -> Result<i32, Error> {
+    global
+        .get(store)
+        .i32()
+        .ok_or_else(|| Error::Trap("a guest global is not an i32".into()))
+}
+
+fn set_global_i32(store: &mut Store, global: &wasmer::Global, value: i32) -> Result<(), Error> {
+    global
+        .set(store, wasmer::Value::I32(value))
+        .map_err(|e| Error::Trap(e.message()))
+}
+
+/// Guest memory as bytes, for the host to read and write between calls.
+fn memory_bytes<'a>(store: &'a mut Store, guest: &Guest) -> &'a mut [u8] {
+    let view = guest.memory.view(store);
+    let (ptr, len) = (view.data_ptr(), view.data_size());
+    let len = usize::try_from(len).expect("a 32-bit guest memory fits in usize");
+    // SAFETY: `ptr..ptr + len` is the memory's current extent. No guest code
+    // runs while the host holds `store` mutably, no other thread can reach
+    // this store (it belongs to one slot at a time), and the slice does not
+    // outlive that borrow: nothing can grow, move or access the memory while
+    // it lives.
+    unsafe { std::slice::from_raw_parts_mut(ptr, len) }
+}
+
+/// Where the stack was written: `[low, top)`, both as addresses.
+fn used_stack(store: &mut Store, guest: &Guest, top: i32) -> Result<(usize, usize), Error> {
+    let low = global_i32(store, &guest.stack_low)? as u32;
+    let top = top as u32;
+    Ok((low.min(top) as usize, top as usize))
+}
+
+impl Snapshot {
+    /// Takes the state of a freshly booted instance. Dead stack is zeroed
+    /// first, so every later restore of the stack is a fill.
+    pub(crate) fn take(
+        store: &mut Store,
+        env: &FunctionEnv<HostEnv>,
+        guest: &Guest,
+        writable_from: u64,
+    ) -> Result<Self, Error> {
+        let stack_top = global_i32(store, &guest.stack_pointer)?;
+        let (low, top) = used_stack(store, guest, stack_top)?;
+        set_global_i32(store, &guest.stack_low, NO_STACK_MARK)?;
+        let heap = {
+            let heap = &mut env.as_mut(store).heap;
+            heap.high = heap.end;
+            *heap
+        };
+        let bytes = memory_bytes(store, guest);
+        let size = bytes.len();
+        bytes[low.min(size)..top.min(size)].fill(0);
+        let writable_from = usize::try_from(writable_from).unwrap_or(size).min(size);
+        Ok(Snapshot {
+            writable_from,
+            size,
+            data: bytes[writable_from..].to_vec(),
+            stack_top,
+            heap,
+            whole: verifying().then(|| bytes.to_vec()),
+        })
+    }
+
+    /// Puts the instance back into the snapshot's state after an
+    /// invocation that returned normally.
+    pub(crate) fn restore(
+        &self,
+        store: &mut Store,
+        env: &FunctionEnv<HostEnv>,
+        guest: &Guest,
+    ) -> Result<(), Error> {
+        let (low, top) = used_stack(store, guest, self.stack_top)?;
+        set_global_i32(store, &guest.stack_low, NO_STACK_MARK)?;
+        set_global_i32(store, &guest.stack_pointer, self.stack_top)?;
+        let grown_to = std::mem::replace(&mut env.as_mut(store).heap, self.heap).high;
+        let bytes = memory_bytes(store, guest);
+        bytes[low..top].fill(0);
+        let window = &mut bytes[self.writable_from..self.size];
+        for (live, saved) in window.chunks_mut(PAGE).zip(self.data.chunks(PAGE)) {
+            if live != saved {
+                live.copy_from_slice(saved);
+            }
+        }
+        let grown_to = usize::try_from(grown_to)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        if grown_to > self.size {
+            bytes[self.size..grown_to].fill(0);
+        }
+        if let Some(whole) = &self.whole {
+            self.verify(store, guest, whole)?;
+        }
+        Ok(())
+    }
+
+    /// The `KOBAKO_VERIFY_RESTORE` check: a difference is a bug in the
+    /// restore that could leak one invocation's data into the next, so it
+    /// stops the process rather than let a test pass.
+    fn verify(&self, store: &mut Store, guest: &Guest, whole: &[u8]) -> Result<(), Error> {
+        let stack_pointer = global_i32(store, &guest.stack_pointer)?;
+        let stack_low = global_i32(store, &guest.stack_low)?;
+        let bytes = memory_bytes(store, guest);
+        let differs = bytes
+            .iter()
+            .zip(whole.iter().chain(std::iter::repeat(&0)))
+            .position(|(live, saved)| live != saved);
+        if let Some(offset) = differs {
+            eprintln!(
+                "kobako: KOBAKO_VERIFY_RESTORE: guest memory differs from the snapshot at \
+                 offset {offset} ({} bytes now, {} at the snapshot)",
+                bytes.len(),
+                whole.len()
+            );
+            std::process::abort();
+        }
+        if stack_pointer != self.stack_top || stack_low != NO_STACK_MARK {
+            eprintln!(
+                "kobako: KOBAKO_VERIFY_RESTORE: guest globals differ from the snapshot \
+                 (stack pointer {stack_pointer}, mark {stack_low})"
+            );
+            std::process::abort();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,171 @@
+//! Booted guest instances, shared by every sandbox of an artifact.
+//!
+//! A sandbox holds no instance while idle: each invocation takes a
+//! [`Slot`] from its artifact's [`Pool`] (or makes one), lends it the
+//! sandbox's [`Session`], and gives it back restored to its snapshot. A
+//! slot that trapped is dropped with its own store, so nothing of a
+//! poisoned instance stays alive; so is one that served
+//! [`RENEW_AFTER`] invocations, since Wasmer keeps every exception object a
+//! store ever saw (wasmerio/wasmer#5718) until the store goes.
+
+use std::sync::{Mutex, MutexGuard};
+
+use kobako_wire::{Reply, Request};
+use wasmer::{FunctionEnv, Store};
+
+use crate::guest::Guest;
+use crate::host::{HostEnv, Session};
+use crate::lifecycle::{Lifecycle, Snapshot};
+use crate::{Artifact, Error, Limits};
+
+/// Idle slots kept per artifact; more are dropped when given back. Each
+/// holds its instance's memory (about 1.7 MiB), so this bounds what idle
+/// sandboxes cost however many there are.
+const MAX_IDLE: usize = 4;
+
+/// Invocations after which a slot is replaced by a freshly booted one.
+const RENEW_AFTER: u32 = 4096;
+
+/// One guest instance in its own store, booted per the artifact's
+/// [`Lifecycle`].
+pub(crate) struct Slot {
+    store: Store,
+    env: FunctionEnv<HostEnv>,
+    guest: Guest,
+    snapshot: Option<Snapshot>,
+    invocations: u32,
+}
+
+// SAFETY: Wasmer 7.4's `Store` is `!Send` only because of raw pointers into
+// objects the store itself owns and an optional boxed `on_called` callback
+// (never installed here). Nothing a store holds is tied to the thread that
+// made it: Wasmer's thread-local trap and stack state is set up and torn down
+// inside each call. A slot is owned by one pool or one invocation at a time
+// and every use takes `&mut self`, so its store is only ever moved between
+// threads, never shared.
+unsafe impl Send for Slot {}
+
+impl Slot {
+    /// A new instance in a new store; under [`Lifecycle::Restore`] its
+    /// interpreter is booted and snapshotted.
+    pub(crate) fn new(artifact: &Artifact) -> Result<Self, Error> {
+        let mut store = Store::new(artifact.engine().clone());
+        let env = FunctionEnv::new(&mut store, HostEnv::new());
+        let guest = Guest::instantiate(&mut store, artifact.module(), &env)?;
+        let snapshot = match artifact.lifecycle() {
+            Lifecycle::Restore => {
+                guest.boot(&mut store, &env)?;
+                let writable_from = artifact.layout().writable_from;
+                Some(Snapshot::take(&mut store, &env, &guest, writable_from)?)
+            }
+            Lifecycle::Reboot => None,
+        };
+        Ok(Slot {
+            store,
+            env,
+            guest,
+            snapshot,
+            invocations: 0,
+        })
+    }
+
+    /// Runs `request` for the sandbox whose `session` is lent for it.
+    /// Returns the reply and the fuel the invocation's own code used. On
+    /// an error the slot must be dropped: a trap can leave the instance
+    /// mid-operation.
+    pub(crate) fn invoke(
+        &mut self,
+        session: &mut Session,
+        limits: &Limits,
+        request: &Request,
+    ) -> (Result<Reply, Error>, u64) {
+        self.invocations += 1;
+        let env = self.env.as_mut(&mut self.store);
+        env.lend(session);
+        env.stdout.begin(limits.stdout_limit);
+        env.stderr.begin(limits.stderr_limit);
+        env.seals.next_invocation();
+        let mut outcome = self
+            .guest
+            .invoke(&mut self.store, &self.env, limits, request);
+        let fuel_left = self.guest.fuel_left(&mut self.store);
+        let fuel_used = self.env.as_ref(&self.store).meter.used_at(fuel_left);
+        if outcome.is_ok() && self.snapshot.is_none() {
+            if let Err(e) = self.guest.shutdown(&mut self.store, &self.env) {
+                outcome = Err(e);
+            }
+        }
+        self.env.as_mut(&mut self.store).give_back(session);
+        (outcome, fuel_used)
+    }
+
+    fn memory_size(&self) -> u64 {
+        self.guest.memory.view(&self.store).data_size()
+    }
+
+    /// Back to the booted state after an invocation that returned, for the
+    /// next one; `false` when the slot should be replaced instead.
+    fn reset(&mut self) -> Result<bool, Error> {
+        if self.invocations >= RENEW_AFTER {
+            return Ok(false);
+        }
+        if let Some(snapshot) = &self.snapshot {
+            snapshot.restore(&mut self.store, &self.env, &self.guest)?;
+        }
+        Ok(true)
+    }
+}
+
+/// The idle slots of one artifact, in the process that made the pool.
+pub(crate) struct Pool {
+    /// After a `fork` the child must not touch the lock (another thread may
+    /// have held it at the time, forever in the child) nor share slots with
+    /// the parent's history: it makes its own slots, unpooled.
+    pid: u32,
+    idle: Mutex<Vec<Slot>>,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            pid: std::process::id(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Pool {
+    fn idle(&self) -> Option<MutexGuard<'_, Vec<Slot>>> {
+        (std::process::id() == self.pid)
+            .then(|| self.idle.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// An idle slot, or a new one.
+    pub(crate) fn take(&self, artifact: &Artifact) -> Result<Slot, Error> {
+        match self.idle().and_then(|mut idle| idle.pop()) {
+            Some(slot) => Ok(slot),
+            None => Slot::new(artifact),
+        }
+    }
+
+    /// Restores `slot` and keeps it for the next invocation, or drops it
+    /// (renewal due, pool full, or a forked child).
+    pub(crate) fn give(&self, mut slot: Slot) -> Result<(), Error> {
+        if !slot.reset()? {
+            return Ok(());
+        }
+        if let Some(mut idle) = self.idle() {
+            if idle.len() < MAX_IDLE {
+                idle.push(slot);
+            }
+        }
+        Ok(())
+    }
+
+    /// Idle slots, and the bytes of guest memory they hold together.
+    pub(crate) fn idle_memory(&self) -> (usize, u64) {
+        self.idle().map_or((0, 0), |idle| {
+            (idle.len(), idle.iter().map(Slot::memory_size).sum())
+        })
+    }
+}
