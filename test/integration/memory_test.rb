@@ -18,4 +18,47 @@ class MemoryTest < Minitest::Test
     assert_operator grown_mb, :<=, 16, "1,000 traps grew RSS by #{grown_mb.round(1)} MB"
     assert_equal 2, sandbox.eval("1 + 1")
   end
+
+  def test_a_hundred_thousand_evals_on_one_sandbox_stay_flat
+    sandbox = Kobako::Sandbox.new
+    2_000.times { sandbox.eval("[1, 'two', :three].map(&:to_s).join") }
+    GC.start
+    before = rss_kb
+    100_000.times { sandbox.eval("[1, 'two', :three].map(&:to_s).join") }
+    GC.start
+    grown_mb = (rss_kb - before) / 1024.0
+    assert_operator grown_mb, :<=, 4, "100,000 evals grew RSS by #{grown_mb.round(1)} MB"
+  end
+
+  def test_a_million_ruby_level_raises_in_one_eval_keep_host_memory_flat
+    sandbox = Kobako::Sandbox.new
+    script = ->(n) { "n = 0; #{n}.times { begin; raise ArgumentError, 'x'; rescue ArgumentError; n += 1; end }; n" }
+    sandbox.eval(script.call(10_000))
+    GC.start
+    before = rss_kb
+    assert_equal 1_000_000, sandbox.eval(script.call(1_000_000))
+    GC.start
+    grown_mb = (rss_kb - before) / 1024.0
+    assert_operator grown_mb, :<=, 16, "1,000,000 raises grew RSS by #{grown_mb.round(1)} MB"
+  end
+
+  # Sandboxes hold no instance while idle (they borrow a pooled one per
+  # invocation), so many short-lived ones cost what Ruby objects cost, and a
+  # big Ruby heap that collects rarely does not turn them into a peak.
+  def test_ten_thousand_sandboxes_made_used_and_dropped_beside_a_big_heap
+    heap = Array.new(1_000_000) { |i| [i] } # a 1M-object heap: full GCs are rare and slow
+    Kobako::Sandbox.new.eval("nil")
+    GC.start
+    before = rss_kb
+    peak = before
+    10_000.times do |i|
+      sandbox = Kobako::Sandbox.new
+      sandbox.eval("[#{i}].sum")
+      peak = [peak, rss_kb].max if (i % 250).zero?
+    end
+    peak = [peak, rss_kb].max
+    grown_mb = (peak - before) / 1024.0
+    assert_operator grown_mb, :<=, 64, "10,000 sandboxes peaked RSS at +#{grown_mb.round(1)} MB"
+    assert_equal 1_000_000, heap.size
+  end
 end
