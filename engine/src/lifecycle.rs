@@ -183,10 +183,15 @@ impl Snapshot {
         let stack_pointer = global_i32(store, &guest.stack_pointer)?;
         let stack_low = global_i32(store, &guest.stack_low)?;
         let bytes = memory_bytes(store, guest);
-        let differs = bytes
-            .iter()
-            .zip(whole.iter().chain(std::iter::repeat(&0)))
-            .position(|(live, saved)| live != saved);
+        let kept = whole.len().min(bytes.len());
+        let same = bytes[..kept] == whole[..kept] && bytes[kept..].iter().all(|&b| b == 0);
+        let differs = (!same).then(|| {
+            bytes
+                .iter()
+                .zip(whole.iter().chain(std::iter::repeat(&0)))
+                .position(|(live, saved)| live != saved)
+                .unwrap_or(kept)
+        });
         if let Some(offset) = differs {
             eprintln!(
                 "kobako: KOBAKO_VERIFY_RESTORE: guest memory differs from the snapshot at \
