@@ -14,7 +14,7 @@ class RaiseTest < Minitest::Test
   def eval_guest(source) = @sandbox.eval(source)
 
   def test_rescue_ensure_and_retry_see_the_raise
-    assert_equal ["rescued", "ensured"], eval_guest(<<~RUBY)
+    assert_equal %w[rescued ensured], eval_guest(<<~RUBY)
       log = []
       begin
         raise "x"
@@ -65,8 +65,7 @@ class RaiseTest < Minitest::Test
   end
 
   def test_raise_forms_make_the_same_exceptions
-    assert_equal [["RuntimeError", "unhandled exception"], ["RuntimeError", "m"], ["ArgumentError", "ArgumentError"],
-                  ["ArgumentError", "a"], ["TypeError", "exception class/object expected"]], eval_guest(<<~RUBY)
+    forms = eval_guest(<<~RUBY)
       [-> { raise }, -> { raise "m" }, -> { raise ArgumentError }, -> { raise ArgumentError.new("a") },
        -> { raise 42 }].map do |f|
         f.call
@@ -74,6 +73,8 @@ class RaiseTest < Minitest::Test
         [e.class.name, e.message]
       end
     RUBY
+    assert_equal [["RuntimeError", "unhandled exception"], %w[RuntimeError m], %w[ArgumentError ArgumentError],
+                  %w[ArgumentError a], ["TypeError", "exception class/object expected"]], forms
   end
 
   def test_an_ensure_runs_and_the_raise_still_escapes_a_method
