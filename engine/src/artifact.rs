@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wasmer::sys::NativeEngineExt;
-use wasmer::{Engine, Module};
+use wasmer::{Engine, Module, Type};
 
 use crate::caps::memory::CappedTunables;
 use crate::lifecycle::Lifecycle;
@@ -105,6 +105,7 @@ impl Artifact {
         // party that could replace the extension itself can write.
         let module = unsafe { Module::deserialize_from_file(&engine, &path) }
             .map_err(|e| Error::Artifact(format!("Wasmer refused {}: {e}", path.display())))?;
+        refuse_kept_exceptions(&module)?;
         Ok(Artifact {
             engine,
             module,
@@ -152,6 +153,21 @@ impl Artifact {
     pub(crate) fn module(&self) -> &Module {
         &self.module
     }
+}
+
+/// The pool frees a store's exception objects between invocations, which
+/// is sound only if the guest cannot keep an exception reference past one:
+/// no global or table of exnref type.
+fn refuse_kept_exceptions(module: &Module) -> Result<(), Error> {
+    let info = module.info();
+    let global = info.globals.values().any(|g| g.ty == Type::ExceptionRef);
+    let table = info.tables.values().any(|t| t.ty == Type::ExceptionRef);
+    if global || table {
+        return Err(Error::Artifact(
+            "the guest module keeps exception references in a global or table".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The `artifacts/` directory of this source tree, or `$KOBAKO_ARTIFACTS_DIR`.

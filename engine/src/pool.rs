@@ -4,14 +4,19 @@
 //! [`Slot`] from its artifact's [`Pool`] (or makes one), lends it the
 //! sandbox's [`Session`], and gives it back restored to its snapshot. A
 //! slot that trapped is dropped with its own store, so nothing of a
-//! poisoned instance stays alive; so is one that served
-//! [`RENEW_AFTER`] invocations, since Wasmer keeps every exception object a
-//! store ever saw (wasmerio/wasmer#5718) until the store goes.
+//! poisoned instance stays alive; so is one that served [`RENEW_AFTER`]
+//! invocations, so nothing Wasmer keeps per store can pile up.
+//!
+//! Wasmer keeps every exception object a guest throws (each C-level raise
+//! and longjmp in mruby is one, ~0.9 KB with its eager backtrace) until its
+//! store goes (wasmerio/wasmer#5718). A slot frees them after each
+//! invocation (see [`Slot::free_exceptions`]).
 
 use std::sync::{Mutex, MutexGuard};
 
 use kobako_wire::{Reply, Request};
-use wasmer::{FunctionEnv, Store};
+use wasmer::sys::vm::{StoreObject, VMExceptionObj};
+use wasmer::{AsStoreMut, FunctionEnv, Store};
 
 use crate::guest::Guest;
 use crate::host::{HostEnv, Session};
@@ -112,7 +117,20 @@ impl Slot {
         if let Some(snapshot) = &self.snapshot {
             snapshot.restore(&mut self.store, &self.env, &self.guest)?;
         }
+        self.free_exceptions();
         Ok(true)
+    }
+
+    /// Drops the exception objects the last invocation threw. None can be
+    /// referenced any more: an exnref lives only in the frames of running
+    /// guest code (none runs now), since the guest has no exnref globals or
+    /// tables to keep one in ([`Artifact::load`] refuses a module that has),
+    /// and the host never holds one. So their indexes can be reused.
+    fn free_exceptions(&mut self) {
+        let objects = self.store.objects_mut().as_sys_mut();
+        let thrown = VMExceptionObj::list_mut(objects);
+        thrown.clear();
+        thrown.shrink_to(64);
     }
 }
 

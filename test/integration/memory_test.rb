@@ -42,6 +42,21 @@ class MemoryTest < Minitest::Test
     assert_operator grown_mb, :<=, 16, "1,000,000 raises grew RSS by #{grown_mb.round(1)} MB"
   end
 
+  # Each C-level raise is a Wasm exception, which Wasmer keeps until it is
+  # freed between invocations (engine/src/pool.rs): 200,000 of them would
+  # otherwise hold ~180 MB.
+  def test_c_level_raises_across_invocations_keep_host_memory_flat
+    sandbox = Kobako::Sandbox.new
+    script = "n = 0; 1_000.times { n += 1 if (Integer('z') rescue nil).nil? }; n"
+    20.times { sandbox.eval(script) }
+    GC.start
+    before = rss_kb
+    200.times { assert_equal 1_000, sandbox.eval(script) }
+    GC.start
+    grown_mb = (rss_kb - before) / 1024.0
+    assert_operator grown_mb, :<=, 16, "200,000 C-level raises grew RSS by #{grown_mb.round(1)} MB"
+  end
+
   # Sandboxes hold no instance while idle (they borrow a pooled one per
   # invocation), so many short-lived ones cost what Ruby objects cost, and a
   # big Ruby heap that collects rarely does not turn them into a peak.
