@@ -76,4 +76,16 @@ class MemoryTest < Minitest::Test
     assert_operator grown_mb, :<=, 64, "10,000 sandboxes peaked RSS at +#{grown_mb.round(1)} MB"
     assert_equal 1_000_000, heap.size
   end
+
+  # SPEC §10: an idle Sandbox costs at most 1 KB besides the user's own
+  # bindings and snippets; the instance it ran on went back to the pool.
+  def test_an_idle_sandbox_after_an_invocation_holds_at_most_a_kilobyte
+    Kobako::Sandbox.new.eval("nil")
+    GC.start
+    before = rss_kb
+    sandboxes = Array.new(10_000) { Kobako::Sandbox.new.tap { |s| s.eval("1") } }
+    GC.start
+    per_sandbox = (rss_kb - before) * 1024 / sandboxes.size
+    assert_operator per_sandbox, :<=, 1024, "each idle sandbox holds #{per_sandbox} bytes"
+  end
 end
