@@ -8,7 +8,7 @@ use wasmer::{Engine, Module, Type};
 
 use crate::caps::memory::CappedTunables;
 use crate::lifecycle::Lifecycle;
-use crate::manifest::{blake3_file, GuestLayout, Manifest, WASMER_VERSION};
+use crate::manifest::{blake3_file, GuestFacts, Manifest, WASMER_VERSION};
 use crate::pool::Pool;
 use crate::{platform, Error};
 
@@ -19,7 +19,7 @@ use crate::{platform, Error};
 pub struct Artifact {
     engine: Engine,
     module: Module,
-    layout: GuestLayout,
+    guest: GuestFacts,
     lifecycle: Lifecycle,
     pool: Arc<Pool>,
 }
@@ -109,7 +109,7 @@ impl Artifact {
         Ok(Artifact {
             engine,
             module,
-            layout: manifest.layout,
+            guest: manifest.guest,
             lifecycle: Lifecycle::from_env(),
             pool: Arc::default(),
         })
@@ -138,8 +138,8 @@ impl Artifact {
         self.pool.idle_memory()
     }
 
-    pub(crate) fn layout(&self) -> GuestLayout {
-        self.layout
+    pub(crate) fn guest(&self) -> GuestFacts {
+        self.guest
     }
 
     pub(crate) fn pool(&self) -> &Pool {

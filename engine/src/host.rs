@@ -33,6 +33,9 @@ pub(crate) struct HostEnv {
     /// Seals the service failures reported to the guest.
     pub(crate) seals: SealKey,
     pub(crate) started: Instant,
+    /// Whether guest exceptions are freed at every import
+    /// ([`crate::exceptions`]).
+    pub(crate) free_exceptions_at_imports: bool,
 }
 
 impl HostEnv {
@@ -48,6 +51,7 @@ impl HostEnv {
             pending_reply: Vec::new(),
             seals: SealKey::new(),
             started: Instant::now(),
+            free_exceptions_at_imports: false,
         }
     }
 }
@@ -256,6 +260,7 @@ fn set_fuel(
 /// `kobako.refuel(remaining) -> grant`, called by the checkpoints the
 /// artifact compiler instrumented into the guest.
 fn refuel(mut env: FunctionEnvMut<'_, HostEnv>, remaining: i64) -> Result<i64, RuntimeError> {
+    free_exceptions(&mut env);
     let grant = account(env.data_mut(), remaining, 0)?;
     Ok(i64::try_from(grant).unwrap_or(i64::MAX))
 }
@@ -287,6 +292,7 @@ pub(crate) fn checkpoint(
     env: &mut FunctionEnvMut<'_, HostEnv>,
     host_work: u64,
 ) -> Result<(), RuntimeError> {
+    free_exceptions(env);
     let (data, mut store) = env.data_and_store_mut();
     let Some(fuel) = data.fuel.clone() else {
         return Ok(());
@@ -294,4 +300,12 @@ pub(crate) fn checkpoint(
     let remaining = fuel.get(&mut store).i64().unwrap_or(0);
     let grant = account(data, remaining, host_work)?;
     set_fuel(Some(&fuel), &mut store, grant)
+}
+
+/// Guest code called the host: no exception is in flight, and if the
+/// guest cannot hold one either, all are garbage ([`crate::exceptions`]).
+fn free_exceptions(env: &mut FunctionEnvMut<'_, HostEnv>) {
+    if env.data().free_exceptions_at_imports {
+        crate::exceptions::free_all(env);
+    }
 }

@@ -34,6 +34,7 @@ mod artifact;
 mod callbacks;
 mod caps;
 mod error;
+mod exceptions;
 mod guest;
 mod host;
 mod lifecycle;

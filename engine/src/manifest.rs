@@ -28,21 +28,26 @@ pub struct Manifest {
     pub format: u32,
     /// The guest module every artifact was compiled from.
     pub wasm: FileEntry,
-    /// Where that module keeps what an invocation can write.
-    pub layout: GuestLayout,
+    /// Facts about that module the runtime relies on.
+    pub guest: GuestFacts,
     /// One compiled artifact per platform.
     pub artifacts: Vec<ArtifactEntry>,
 }
 
-/// The memory layout of the guest module, read from its data segments.
+/// Facts about the guest module, read from it by the artifact compiler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GuestLayout {
+pub struct GuestFacts {
     /// Where the writable static data starts: below it lie the shadow
     /// stack and the read-only data, above it data, bss and the heap. The
     /// host compares and restores memory from here up after an invocation
     /// (the stack separately, as far as it was used).
     pub writable_from: u64,
+    /// Whether guest code can hold on to a caught exception (`catch_ref`,
+    /// `catch_all_ref`, `throw_ref`, legacy `rethrow`/`delegate`). When it
+    /// cannot, every exception object is dead whenever guest code calls
+    /// the host, and the host frees them there.
+    pub keeps_exceptions: bool,
 }
 
 /// A file and its checksum.

@@ -6,17 +6,13 @@
 //! slot that trapped is dropped with its own store, so nothing of a
 //! poisoned instance stays alive; so is one that served [`RENEW_AFTER`]
 //! invocations, so nothing Wasmer keeps per store can pile up.
-//!
-//! Wasmer keeps every exception object a guest throws (each C-level raise
-//! and longjmp in mruby is one, ~0.9 KB with its eager backtrace) until its
-//! store goes (wasmerio/wasmer#5718). A slot frees them after each
-//! invocation (see [`Slot::free_exceptions`]).
+//! The exception objects an invocation threw are freed after it
+//! ([`crate::exceptions`]).
 
 use std::sync::{Mutex, MutexGuard};
 
 use kobako_wire::{Reply, Request};
-use wasmer::sys::vm::{StoreObject, VMExceptionObj};
-use wasmer::{AsStoreMut, FunctionEnv, Store};
+use wasmer::{FunctionEnv, Store};
 
 use crate::guest::Guest;
 use crate::host::{HostEnv, Session};
@@ -55,12 +51,14 @@ impl Slot {
     /// interpreter is booted and snapshotted.
     pub(crate) fn new(artifact: &Artifact) -> Result<Self, Error> {
         let mut store = Store::new(artifact.engine().clone());
-        let env = FunctionEnv::new(&mut store, HostEnv::new());
+        let mut host = HostEnv::new();
+        host.free_exceptions_at_imports = !artifact.guest().keeps_exceptions;
+        let env = FunctionEnv::new(&mut store, host);
         let guest = Guest::instantiate(&mut store, artifact.module(), &env)?;
         let snapshot = match artifact.lifecycle() {
             Lifecycle::Restore => {
                 guest.boot(&mut store, &env)?;
-                let writable_from = artifact.layout().writable_from;
+                let writable_from = artifact.guest().writable_from;
                 Some(Snapshot::take(&mut store, &env, &guest, writable_from)?)
             }
             Lifecycle::Reboot => None,
@@ -117,20 +115,8 @@ impl Slot {
         if let Some(snapshot) = &self.snapshot {
             snapshot.restore(&mut self.store, &self.env, &self.guest)?;
         }
-        self.free_exceptions();
+        crate::exceptions::free_all(&mut self.store);
         Ok(true)
-    }
-
-    /// Drops the exception objects the last invocation threw. None can be
-    /// referenced any more: an exnref lives only in the frames of running
-    /// guest code (none runs now), since the guest has no exnref globals or
-    /// tables to keep one in ([`Artifact::load`] refuses a module that has),
-    /// and the host never holds one. So their indexes can be reused.
-    fn free_exceptions(&mut self) {
-        let objects = self.store.objects_mut().as_sys_mut();
-        let thrown = VMExceptionObj::list_mut(objects);
-        thrown.clear();
-        thrown.shrink_to(64);
     }
 }
 

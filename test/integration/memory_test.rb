@@ -57,6 +57,20 @@ class MemoryTest < Minitest::Test
     assert_operator grown_mb, :<=, 16, "200,000 C-level raises grew RSS by #{grown_mb.round(1)} MB"
   end
 
+  # Inside one invocation too: the guest cannot hold on to a caught
+  # exception, so the host frees them at every import (engine/src/exceptions.rs).
+  def test_c_level_raises_inside_one_eval_keep_host_memory_flat
+    sandbox = Kobako::Sandbox.new
+    script = ->(n) { "n = 0; #{n}.times { n += 1 if (Integer('z') rescue nil).nil? }; n" }
+    sandbox.eval(script.call(10_000))
+    GC.start
+    before = rss_kb
+    assert_equal 200_000, sandbox.eval(script.call(200_000))
+    GC.start
+    grown_mb = (rss_kb - before) / 1024.0
+    assert_operator grown_mb, :<=, 16, "200,000 C-level raises in one eval grew RSS by #{grown_mb.round(1)} MB"
+  end
+
   # Sandboxes hold no instance while idle (they borrow a pooled one per
   # invocation), so many short-lived ones cost what Ruby objects cost, and a
   # big Ruby heap that collects rarely does not turn them into a peak.

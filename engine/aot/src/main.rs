@@ -71,7 +71,7 @@ fn compile(
 ) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
-    let layout = layout::read(&wasm)?;
+    let guest = layout::read(&wasm)?;
 
     let target = baseline_target();
     let features = guest_features();
@@ -117,10 +117,11 @@ fn compile(
         _ => Manifest {
             format: MANIFEST_FORMAT,
             wasm: wasm_entry,
-            layout,
+            guest,
             artifacts: Vec::new(),
         },
     };
+    manifest.guest = guest;
     manifest.artifacts.retain(|a| a.target != entry.target);
     manifest.artifacts.push(entry);
     manifest.artifacts.sort_by(|a, b| a.target.cmp(&b.target));
