@@ -11,14 +11,6 @@ rescue LoadError
   require_relative "kobako/kobako"
 end
 
-require_relative "kobako/handle"
-require_relative "kobako/reflection_floor"
-require_relative "kobako/error_text"
-require_relative "kobako/fiber_guard"
-require_relative "kobako/dispatcher"
-require_relative "kobako/namespace"
-require_relative "kobako/sandbox"
-
 # Runs untrusted Ruby in an in-process WebAssembly sandbox: an mruby guest,
 # compiled ahead of time, on Wasmer's headless engine.
 module Kobako
@@ -27,7 +19,23 @@ module Kobako
   def self.artifacts_dir
     ENV.fetch("KOBAKO_ARTIFACTS_DIR") { File.expand_path("../artifacts", __dir__) }
   end
+end
 
+# Check and load the artifact on a background thread while the rest of the
+# library loads: the first Sandbox then finds it ready. KOBAKO_PREPARE=0
+# leaves it to the first Sandbox.new.
+Kobako::Native.prepare(Kobako.artifacts_dir) unless ENV["KOBAKO_PREPARE"] == "0"
+
+require_relative "kobako/handle"
+require_relative "kobako/reflection_floor"
+require_relative "kobako/error_text"
+require_relative "kobako/fiber_guard"
+require_relative "kobako/dispatcher"
+require_relative "kobako/namespace"
+require_relative "kobako/sandbox"
+
+# Compiling Ruby to bytecode outside any sandbox (see Kobako.compile).
+module Kobako
   # Idle compilers, so threads compiling at once each get their own and a
   # slow compile holds up nobody else.
   COMPILERS = Queue.new

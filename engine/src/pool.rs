@@ -155,15 +155,19 @@ impl Pool {
     /// Restores `slot` and keeps it for the next invocation, or drops it
     /// (renewal due, pool full, or a forked child).
     pub(crate) fn give(&self, mut slot: Slot) -> Result<(), Error> {
-        if !slot.reset()? {
-            return Ok(());
+        if slot.reset()? {
+            self.keep(slot);
         }
+        Ok(())
+    }
+
+    /// Keeps a slot that is in its booted state, if there is room.
+    pub(crate) fn keep(&self, slot: Slot) {
         if let Some(mut idle) = self.idle() {
             if idle.len() < MAX_IDLE {
                 idle.push(slot);
             }
         }
-        Ok(())
     }
 
     /// Idle slots, and the bytes of guest memory they hold together.

@@ -3,6 +3,7 @@
 //! behaviour lives in the engine (Rust) or in `lib/` (Ruby); this crate only
 //! converts.
 
+mod artifact;
 mod callbacks;
 mod errors;
 mod gvl;

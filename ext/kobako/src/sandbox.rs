@@ -3,34 +3,15 @@
 //! corrupting it.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use kobako_engine::Value;
-use kobako_engine::{
-    Artifact, Error as EngineError, InterruptHandle, Limits, Sandbox as EngineSandbox,
-};
+use kobako_engine::{Error as EngineError, InterruptHandle, Limits, Sandbox as EngineSandbox};
 use magnus::{function, method, prelude::*, Error, RArray, RHash, RString, Ruby};
 
 use crate::callbacks::{self, RubyCallbacks};
 use crate::lock::{Guard, SandboxLock};
-use crate::{errors, gvl, value};
-
-/// The artifact is loaded once per process, by the first sandbox.
-static ARTIFACT: Mutex<Option<Artifact>> = Mutex::new(None);
-
-fn artifact(ruby: &Ruby, dir: PathBuf) -> Result<Artifact, Error> {
-    let mut slot = ARTIFACT
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(artifact) = slot.as_ref() {
-        return Ok(artifact.clone());
-    }
-    let artifact = Artifact::load_pinned(&dir, Some(env!("KOBAKO_ARTIFACT_BLAKE3")))
-        .map_err(|e| errors::raise(ruby, e))?;
-    *slot = Some(artifact.clone());
-    Ok(artifact)
-}
+use crate::{artifact, errors, gvl, value};
 
 #[magnus::wrap(class = "Kobako::Native::Sandbox", free_immediately, size)]
 struct Sandbox {
@@ -52,7 +33,7 @@ impl Sandbox {
             stdout_limit,
             stderr_limit,
         };
-        let artifact = artifact(ruby, PathBuf::from(artifacts_dir))?;
+        let artifact = artifact::get(ruby, &PathBuf::from(artifacts_dir))?;
         let mut sandbox = EngineSandbox::with_limits(&artifact, limits);
         sandbox.set_callbacks(Box::new(RubyCallbacks));
         let interrupt = sandbox.interrupt_handle();
@@ -227,6 +208,13 @@ mod entry {
         stderr_truncated() -> bool;
     }
 
+    pub fn prepare(ruby: &Ruby, artifacts_dir: String) -> Result<(), Error> {
+        errors::guarded(ruby, || {
+            crate::artifact::prepare(artifacts_dir);
+            Ok(())
+        })
+    }
+
     pub fn new(
         ruby: &Ruby,
         artifacts_dir: String,
@@ -238,6 +226,7 @@ mod entry {
 
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
     let native = ruby.define_module("Kobako")?.define_module("Native")?;
+    native.define_singleton_method("prepare", function!(entry::prepare, 1))?;
     let class = native.define_class("Sandbox", ruby.class_object())?;
     class.define_singleton_method("new", function!(entry::new, 2))?;
     class.define_method("eval", method!(entry::eval, 2))?;

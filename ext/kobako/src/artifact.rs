@@ -1,0 +1,83 @@
+//! The artifact of this process: loaded once, by the first sandbox or, when
+//! `lib/kobako.rb` asks for it at require time, on a background thread
+//! while Ruby loads the rest of the library, so a cold start does not pay
+//! for the artifact's checks and load on top of Ruby's own work. (Booting
+//! the first instance there too was measured slower: instantiation and
+//! Ruby's loading fault pages at the same time and slow each other down.)
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use kobako_engine::{Artifact, Error as EngineError};
+use magnus::{Error, Ruby};
+
+use crate::errors;
+
+enum State {
+    Empty,
+    /// A background load started by process `pid`: after a `fork` the
+    /// thread exists only in the parent.
+    Loading {
+        pid: u32,
+        thread: JoinHandle<Result<Artifact, EngineError>>,
+    },
+    Ready(Artifact),
+}
+
+static STATE: Mutex<State> = Mutex::new(State::Empty);
+
+fn state() -> MutexGuard<'static, State> {
+    STATE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn load(dir: &Path) -> Result<Artifact, EngineError> {
+    Artifact::load_pinned(dir, Some(env!("KOBAKO_ARTIFACT_BLAKE3")))
+}
+
+/// Starts loading the artifact in `dir` on a background thread, unless a load has started or finished already. If
+/// the thread cannot start, the first sandbox loads it as usual.
+pub fn prepare(dir: String) {
+    let mut state = state();
+    if !matches!(*state, State::Empty) {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("kobako-prepare".into())
+        .spawn(move || load(Path::new(&dir)));
+    if let Ok(thread) = spawned {
+        *state = State::Loading {
+            pid: std::process::id(),
+            thread,
+        };
+    }
+}
+
+/// The process's artifact: the one loaded in the background (waiting for
+/// it if needed), else loaded from `dir` now. A failed load is raised and
+/// tried again by the next caller.
+pub fn get(ruby: &Ruby, dir: &Path) -> Result<Artifact, Error> {
+    let mut state = state();
+    let loaded = match std::mem::replace(&mut *state, State::Empty) {
+        State::Ready(artifact) => Ok(artifact),
+        State::Loading { pid, thread } if pid == std::process::id() => {
+            thread.join().unwrap_or_else(|_| {
+                Err(EngineError::Artifact(
+                    "the thread loading the artifact panicked".into(),
+                ))
+            })
+        }
+        State::Loading { thread, .. } => {
+            // Forked while the parent was loading: that thread is not in
+            // this process, and joining its handle would wait forever.
+            std::mem::forget(thread);
+            load(dir)
+        }
+        State::Empty => load(dir),
+    };
+    let artifact = loaded.map_err(|e| errors::raise(ruby, e))?;
+    *state = State::Ready(artifact.clone());
+    Ok(artifact)
+}
