@@ -73,7 +73,7 @@ class RaiseTest < Minitest::Test
         [e.class.name, e.message]
       end
     RUBY
-    assert_equal [["RuntimeError", "unhandled exception"], %w[RuntimeError m], %w[ArgumentError ArgumentError],
+    assert_equal [["RuntimeError", ""], %w[RuntimeError m], %w[ArgumentError ArgumentError],
                   %w[ArgumentError a], ["TypeError", "exception class/object expected"]], forms
   end
 
