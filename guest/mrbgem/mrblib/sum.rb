@@ -7,8 +7,14 @@ module Enumerable
   def sum(init = 0, &block)
     total = init
     compensation = nil # a Float while summing floats
-    each do |e|
-      e = block.call(e) if block
+    each do |*yielded|
+      # An each that yields several values (each_with_index) hands the
+      # block all of them, and the sum an Array of them.
+      e = if block
+            block.call(*yielded)
+          else
+            yielded.size == 1 ? yielded[0] : yielded
+          end
       if compensation.nil? && e.is_a?(Float) && total.is_a?(Numeric) && !total.is_a?(Complex)
         total = total.to_f
         compensation = 0.0
