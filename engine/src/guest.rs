@@ -183,14 +183,8 @@ impl Guest {
     fn read_reply(&self, store: &Store, packed: u64) -> Result<Vec<u8>, Error> {
         let ptr = packed >> 32;
         let len = packed & 0xffff_ffff;
-        let view = self.memory.view(store);
-        if ptr + len > view.data_size() {
-            return Err(Error::Trap(
-                "the guest's reply lies outside its memory".into(),
-            ));
-        }
-        view.copy_range_to_vec(ptr..ptr + len)
-            .map_err(|e| Error::Trap(format!("cannot read the reply: {e}")))
+        crate::guest_memory::read(&self.memory, store, ptr, len)
+            .ok_or_else(|| Error::Trap("the guest's reply lies outside its memory".into()))
     }
 }
 

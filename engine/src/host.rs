@@ -154,12 +154,9 @@ fn service_call(
         let (Ok(ptr), Ok(len)) = (u64::try_from(ptr), u64::try_from(len)) else {
             return Ok(-1);
         };
-        match memory
-            .view(&store)
-            .copy_range_to_vec(ptr..ptr.saturating_add(len))
-        {
-            Ok(bytes) => bytes,
-            Err(_) => return Ok(-1),
+        match crate::guest_memory::read(memory, &store, ptr, len) {
+            Some(bytes) => bytes,
+            None => return Ok(-1),
         }
     };
     let mut reply = match kobako_wire::decode::<ServiceCall>(&request) {

@@ -36,6 +36,7 @@ mod caps;
 mod error;
 mod exceptions;
 mod guest;
+mod guest_memory;
 mod host;
 mod lifecycle;
 mod limits;

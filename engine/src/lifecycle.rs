@@ -95,15 +95,7 @@ fn set_global_i32(store: &mut Store, global: &wasmer::Global, value: i32) -> Res
 
 /// Guest memory as bytes, for the host to read and write between calls.
 fn memory_bytes<'a>(store: &'a mut Store, guest: &Guest) -> &'a mut [u8] {
-    let view = guest.memory.view(store);
-    let (ptr, len) = (view.data_ptr(), view.data_size());
-    let len = usize::try_from(len).expect("a 32-bit guest memory fits in usize");
-    // SAFETY: `ptr..ptr + len` is the memory's current extent. No guest code
-    // runs while the host holds `store` mutably, no other thread can reach
-    // this store (it belongs to one slot at a time), and the slice does not
-    // outlive that borrow: nothing can grow, move or access the memory while
-    // it lives.
-    unsafe { std::slice::from_raw_parts_mut(ptr, len) }
+    crate::guest_memory::bytes_mut(&guest.memory, store)
 }
 
 /// Where the stack was written: `[low, top)`, both as addresses.

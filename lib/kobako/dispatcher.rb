@@ -41,11 +41,13 @@ module Kobako
     # then +member+. Returns [:ok, value], [:error, klass, message] or
     # [:disconnected, message]; raises only what must end the invocation.
     def dispatch(namespace, member, method, args, kwargs)
-      target, label = target_of(namespace, member)
-      return [:disconnected, "#{label} is not valid in this invocation (stale or forged)"] if target.equal?(MISSING)
+      target = target_of(namespace, member)
+      return [:disconnected, "#{label_of(namespace, member)} #{STALE}"] if target.equal?(MISSING)
 
       callable = ReflectionFloor.resolve(target, method.to_sym)
-      return [:error, "NoMethodError", "undefined method '#{method}' for #{label}"] unless callable
+      unless callable
+        return [:error, "NoMethodError", "undefined method '#{method}' for #{label_of(namespace, member)}"]
+      end
 
       result = callable.bind_call(target, *import(args), **import(kwargs))
       [:ok, export(result)]
@@ -94,7 +96,8 @@ module Kobako
     end
 
     MISSING = Object.new.freeze
-    private_constant :MISSING
+    STALE = "is not valid in this invocation (stale or forged)"
+    private_constant :MISSING, :STALE
 
     private
 
@@ -114,11 +117,12 @@ module Kobako
     end
 
     def target_of(namespace, member)
-      if namespace
-        [@services.dig(namespace, member) || MISSING, "service #{namespace}::#{member}"]
-      else
-        [live_handle(member) || MISSING, "Kobako::Handle"]
-      end
+      (namespace ? @services.dig(namespace, member) : live_handle(member)) || MISSING
+    end
+
+    # How an error names the target (built only when one is reported).
+    def label_of(namespace, member)
+      namespace ? "service #{namespace}::#{member}" : "Kobako::Handle"
     end
 
     def handle_for(object)
@@ -132,8 +136,7 @@ module Kobako
     end
 
     def object_for(id)
-      live_handle(id) or raise ServiceError::Disconnected,
-                               "Kobako::Handle is not valid in this invocation (stale or forged)"
+      live_handle(id) or raise ServiceError::Disconnected, "Kobako::Handle #{STALE}"
     end
 
     # The object Handle +id+ stands for in this invocation, or nil.
