@@ -3,7 +3,9 @@
 //! `kobako_shutdown`, the fuel and stack globals).
 
 use kobako_wire::{Reply, Request};
-use wasmer::{FunctionEnv, Global, Instance, Memory, Module, RuntimeError, Store, TypedFunction};
+use wasmer::{
+    FunctionEnv, Global, Instance, Memory, Module, RuntimeError, Store, TypedFunction, WasmTypeList,
+};
 
 use crate::abi::{FUEL_GLOBAL, STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL};
 use crate::caps::memory::{self, Heap};
@@ -64,26 +66,11 @@ impl Guest {
         data.memory = Some(memory.clone());
         data.fuel = Some(fuel.clone());
         data.heap = Heap::at(size);
-        let init: TypedFunction<(), ()> = instance
-            .exports
-            .get_typed_function(store, "_initialize")
-            .map_err(protocol)?;
-        let buffer = instance
-            .exports
-            .get_typed_function(store, "kobako_buffer")
-            .map_err(protocol)?;
-        let invoke = instance
-            .exports
-            .get_typed_function(store, "kobako_invoke")
-            .map_err(protocol)?;
-        let boot = instance
-            .exports
-            .get_typed_function(store, "kobako_boot")
-            .map_err(protocol)?;
-        let shutdown = instance
-            .exports
-            .get_typed_function(store, "kobako_shutdown")
-            .map_err(protocol)?;
+        let init: TypedFunction<(), ()> = function(&instance, store, "_initialize")?;
+        let buffer = function(&instance, store, "kobako_buffer")?;
+        let invoke = function(&instance, store, "kobako_invoke")?;
+        let boot = function(&instance, store, "kobako_boot")?;
+        let shutdown = function(&instance, store, "kobako_shutdown")?;
         let guest = Guest {
             memory,
             fuel,
@@ -186,6 +173,18 @@ impl Guest {
         crate::guest_memory::read(&self.memory, store, ptr, len)
             .ok_or_else(|| Error::Trap("the guest's reply lies outside its memory".into()))
     }
+}
+
+/// The exported function `name`, with the signature the host drives.
+fn function<Args: WasmTypeList, Rets: WasmTypeList>(
+    instance: &Instance,
+    store: &Store,
+    name: &str,
+) -> Result<TypedFunction<Args, Rets>, Error> {
+    instance
+        .exports
+        .get_typed_function(store, name)
+        .map_err(|e| Error::Trap(format!("guest export missing: {e}")))
 }
 
 impl From<CapFired> for Error {
