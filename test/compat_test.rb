@@ -47,6 +47,8 @@ class CompatTest < Minitest::Test
     "'abc'.unpack1('a*')", "require('set'); begin; require('kobako_no_such'); rescue LoadError => e; e.message; end", "%w[a b c].each_with_index.max_by { |_x, i| -i }",
     "begin; raise 'x'; rescue; $!.message; end", "[Integer('z') rescue $!.class.to_s]",
     "def f(n) = n.zero? ? raise(ArgumentError, 'zero') : n; [1, 0].map { |n| f(n) rescue $!.message }",
+    # Regexp shorthands are ASCII, POSIX brackets Unicode, as in CRuby.
+    "['é' =~ /\\w/, 'é1' =~ /\\d/, 'a١' =~ /\\d/, \"x\\u3000y\".split(/\\s/).size, 'é' =~ /[[:alpha:]]/]",
     # Output.
     'puts 1.5, 2.0e-5; print 1e20, "\n"; p 0.1 + 0.2'
   ].freeze
@@ -61,7 +63,8 @@ class CompatTest < Minitest::Test
     "'ÄÖ'.downcase" => "case mapping is ASCII only",
     "def m(width:, height: width) = [width, height]; m(width: 2)" =>
       "a keyword default cannot name an earlier keyword",
-    "Integer('123456789012345678901234567890')" => "Integer() does not read big integers"
+    "Integer('123456789012345678901234567890')" => "Integer() does not read big integers",
+    "'aé b' =~ /\\b b/" => "\\b is ASCII like \\w (Oniguruma ties them; CRuby's \\b sees é as a word character)"
   }.freeze
 
   # CRuby's answers, from a fresh `ruby` (so nothing of this test process,

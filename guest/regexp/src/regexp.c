@@ -141,7 +141,11 @@ regexp_initialize(mrb_state *mrb, mrb_value self)
   const UChar *pattern = (const UChar *)RSTRING_PTR(source);
   OnigRegex re;
   OnigErrorInfo info;
-  int r = onig_new(&re, pattern, pattern + RSTRING_LEN(source), options, ONIG_ENCODING_UTF8,
+  /* \w, \d and \s are ASCII as in CRuby; so is \b, which Oniguruma ties
+   * to \w (CRuby's is Unicode). POSIX brackets and \p{} stay Unicode. Not
+   * part of the options Regexp#options reports. */
+  OnigOptionType ascii = ONIG_OPTION_WORD_IS_ASCII | ONIG_OPTION_DIGIT_IS_ASCII | ONIG_OPTION_SPACE_IS_ASCII;
+  int r = onig_new(&re, pattern, pattern + RSTRING_LEN(source), options | ascii, ONIG_ENCODING_UTF8,
                    ONIG_SYNTAX_RUBY, &info);
   if (r != ONIG_NORMAL) {
     UChar message[ONIG_MAX_ERROR_MESSAGE_LEN];
