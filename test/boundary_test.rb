@@ -183,6 +183,45 @@ class ServiceFailureTest < Minitest::Test
     assert_equal 1, @sandbox.eval("1")
   end
 
+  # Timeout.timeout(t, Klass) and Thread#raise deliver an ordinary
+  # StandardError into whatever the thread runs: inside a service, it is
+  # still the caller's interrupt, never the service's failure.
+  def test_a_timeout_with_its_own_class_during_a_service_call_reaches_the_caller
+    require "timeout"
+    expired = Class.new(StandardError)
+    @sandbox.define(:S).bind(:Wait, -> { sleep 5 })
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    assert_raises(expired) do
+      Timeout.timeout(0.1, expired) do
+        @sandbox.eval("loop { begin; S::Wait.call; rescue Kobako::ServiceError; end }")
+      end
+    end
+    assert_operator Process.clock_gettime(Process::CLOCK_MONOTONIC) - started, :<, 2
+    assert_equal 1, @sandbox.eval("1")
+  end
+
+  def test_thread_raise_during_a_service_call_reaches_the_thread_as_raised
+    entered = Queue.new
+    @sandbox.define(:S).bind(:Wait, lambda {
+      entered << true
+      sleep 5
+    })
+    caller = Thread.new do
+      @sandbox.eval("loop { begin; S::Wait.call; rescue StandardError; end }")
+    rescue ArgumentError => e
+      e
+    end
+    entered.pop
+    caller.raise(ArgumentError, "from the host")
+    assert caller.join(2), "the guest swallowed the host's Thread#raise"
+    assert_equal "from the host", caller.value.message
+  end
+
+  def test_a_service_raising_on_its_own_thread_is_still_a_service_failure
+    @sandbox.define(:S).bind(:Fail, -> { Thread.current.raise(ArgumentError, "own") })
+    assert_equal "own", @sandbox.eval("begin; S::Fail.call; rescue Kobako::ServiceError => e; e.message; end")
+  end
+
   def test_a_handle_the_host_made_up_is_disconnected_not_a_private_error
     @sandbox.preload(code: "Id = ->(x) { x }", name: :Id)
     assert_raises(Kobako::ServiceError::Disconnected) { @sandbox.run(:Id, Kobako::Handle.new(99)) }

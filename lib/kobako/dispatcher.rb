@@ -41,6 +41,7 @@ module Kobako
     # then +member+. Returns [:ok, value], [:error, klass, message] or
     # [:disconnected, message]; raises only what must end the invocation.
     def dispatch(namespace, member, method, args, kwargs)
+      thread_raises = ThreadRaises.mark
       target = target_of(namespace, member)
       return [:disconnected, "#{label_of(namespace, member)} #{STALE}"] if target.equal?(MISSING)
 
@@ -56,6 +57,9 @@ module Kobako
     rescue HandleTableError
       raise
     rescue *SERVICE_FAILURES => e
+      # Another thread's Thread#raise is the caller's, not the service's.
+      raise unless ThreadRaises.none_since?(thread_raises)
+
       [:error, ErrorText.class_name(e.class), ErrorText.message(e)]
     end
 
