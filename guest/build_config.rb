@@ -42,7 +42,7 @@ MRuby::CrossBuild.new("wasm32-wasip1") do |conf|
     mruby-fiber mruby-enumerator mruby-enum-lazy mruby-toplevel-ext
     mruby-kernel-ext mruby-class-ext mruby-pack mruby-sprintf mruby-struct
     mruby-data mruby-random mruby-math mruby-rational mruby-complex
-    mruby-bigint mruby-catch mruby-enum-chain
+    mruby-bigint mruby-catch mruby-enum-chain mruby-time
   ].each { |name| conf.gem core: name }
   conf.gem "#{GUEST_DIR}/mrbgem"
   conf.gem "#{GUEST_DIR}/regexp"

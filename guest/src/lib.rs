@@ -12,6 +12,7 @@
 //! `mrbgem/src`); this crate owns the buffers and the wire encoding.
 
 mod heap;
+mod json;
 mod mruby;
 mod service;
 mod sink;

@@ -307,7 +307,7 @@ module Kernel
   end
 
   # Names the guest provides succeed; any other is a LoadError naming it.
-  PROVIDED_FEATURES = %w[set enumerator rational complex].freeze
+  PROVIDED_FEATURES = %w[set enumerator rational complex json time stringio base64 ostruct forwardable].freeze
   def require(name)
     name = name.to_s
     return true if PROVIDED_FEATURES.include?(name)
@@ -321,3 +321,23 @@ class LoadError < ScriptError
 end
 class IOError < StandardError; end
 class EOFError < IOError; end
+
+# A bare `module_function` turns the methods defined after it in that module
+# into module functions, as in CRuby.
+module Kobako
+  MODULE_FUNCTION_SCOPES = {}
+end
+
+class Module
+  alias __kobako_module_function module_function
+  def module_function(*names)
+    return __kobako_module_function(*names) unless names.empty?
+
+    Kobako::MODULE_FUNCTION_SCOPES[self] = true
+    nil
+  end
+
+  def method_added(name)
+    __kobako_module_function(name) if Kobako::MODULE_FUNCTION_SCOPES[self]
+  end
+end

@@ -1,10 +1,59 @@
 # frozen_string_literal: true
 
+# The printing methods of every writable stream (IO and StringIO), each
+# built on the stream's #write.
+module Kobako
+  module Printing
+    def syswrite(object)
+      write(object)
+    end
+
+    def <<(object)
+      write(object)
+      self
+    end
+
+    def print(*objects)
+      objects.each { |object| write(object) }
+      nil
+    end
+
+    def puts(*objects)
+      if objects.empty?
+        write("\n")
+        return nil
+      end
+      objects.each do |object|
+        if object.is_a?(Array)
+          # An empty Array writes nothing, as in CRuby 3.1.
+          puts(*object) unless object.empty?
+          next
+        end
+        line = object.nil? ? "" : object.to_s
+        line.end_with?("\n") ? write(line) : write(line, "\n")
+      end
+      nil
+    end
+
+    def printf(format_string, *args)
+      write(format(format_string, *args))
+      nil
+    end
+
+    def putc(char)
+      write(char.is_a?(Integer) ? (char & 0xff).chr : char.to_s[0].to_s)
+      nil
+    end
+  end
+end
+
 # The guest's IO: two write-only streams, fd 1 and fd 2, whose bytes the host
 # captures per invocation. Every Kernel output method goes through $stdout or
 # $stderr, so a script may redirect them (`$stdout = $stderr`) for the rest
 # of that invocation.
 class IO
+  include Kobako::Printing
+
   # The modes a sandbox stream can be opened with.
   WRITABLE_MODES = ["w"].freeze
 
@@ -30,46 +79,6 @@ class IO
 
   def write(*objects)
     objects.sum { |object| __kobako_write(@fileno, object.to_s) }
-  end
-
-  def syswrite(object)
-    write(object)
-  end
-
-  def <<(object)
-    write(object)
-    self
-  end
-
-  def print(*objects)
-    objects.each { |object| write(object) }
-    nil
-  end
-
-  def puts(*objects)
-    if objects.empty?
-      write("\n")
-      return nil
-    end
-    objects.each do |object|
-      if object.is_a?(Array)
-        object.empty? ? write("\n") : puts(*object)
-        next
-      end
-      line = object.nil? ? "" : object.to_s
-      line.end_with?("\n") ? write(line) : write(line, "\n")
-    end
-    nil
-  end
-
-  def printf(format_string, *args)
-    write(format(format_string, *args))
-    nil
-  end
-
-  def putc(char)
-    write(char.is_a?(Integer) ? (char & 0xff).chr : char.to_s[0].to_s)
-    nil
   end
 
   def flush = self

@@ -7,6 +7,7 @@
 void kobako_output_init(mrb_state *mrb);
 void kobako_services_init(mrb_state *mrb);
 void kobako_encoding_init(mrb_state *mrb);
+void kobako_json_init(mrb_state *mrb);
 
 void
 mrb_kobako_gem_init(mrb_state *mrb)
@@ -14,6 +15,7 @@ mrb_kobako_gem_init(mrb_state *mrb)
   kobako_output_init(mrb);
   kobako_services_init(mrb);
   kobako_encoding_init(mrb);
+  kobako_json_init(mrb);
 }
 
 void

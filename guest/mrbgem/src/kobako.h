@@ -48,7 +48,9 @@ enum kobako_tape_kind {
   KOBAKO_TAPE_NIL = 0, KOBAKO_TAPE_TRUE = 1, KOBAKO_TAPE_FALSE = 2,
   KOBAKO_TAPE_INT = 3, KOBAKO_TAPE_FLOAT = 4, KOBAKO_TAPE_STR = 5,
   KOBAKO_TAPE_BYTES = 6, KOBAKO_TAPE_SYMBOL = 7, KOBAKO_TAPE_ARRAY = 8,
-  KOBAKO_TAPE_HASH = 9, KOBAKO_TAPE_HANDLE = 10
+  KOBAKO_TAPE_HASH = 9, KOBAKO_TAPE_HANDLE = 10,
+  /* Decimal digits of an Integer of any size; only JSON.parse makes these. */
+  KOBAKO_TAPE_DECIMAL_INTEGER = 11
 };
 
 struct kobako_tape_item {

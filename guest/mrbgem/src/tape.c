@@ -51,6 +51,8 @@ kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *items, size_t 
     }
     return hash;
   }
+  case KOBAKO_TAPE_DECIMAL_INTEGER:
+    return mrb_str_to_integer(mrb, mrb_str_new(mrb, item->ptr, (size_t)item->len), 10, FALSE);
   case KOBAKO_TAPE_HANDLE: {
     return kobako_handle_new(mrb, (uint64_t)item->integer);
   }
