@@ -25,7 +25,8 @@ Gem::Specification.new do |spec|
   # not LLVM: the guest ships compiled in artifacts/).
   build = Dir["Cargo.toml", "Cargo.lock", "ext/kobako/{Cargo.toml,build.rs,extconf.rb}", "ext/kobako/src/**/*.rs",
               "engine/{Cargo.toml,build.rs}", "engine/src/**/*.rs", "engine/wire/{Cargo.toml,src/**/*.rs}",
-              "engine/aot/{Cargo.toml,build.rs}", "engine/aot/src/**/*.rs"]
+              "engine/aot/{Cargo.toml,build.rs}", "engine/aot/src/**/*.rs",
+              "engine/patches/{Cargo.toml,Cargo.lock,lib.rs,apply}", "engine/patches/*/*.patch"]
   spec.files = (runtime + build).uniq.sort
   spec.bindir = "exe"
   spec.executables = ["kobako"]

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 require_relative "test_helper"
-require "rbconfig"
+require_relative "support/answers"
 
 # Everyday Ruby gives the answer CRuby gives: each case runs in the guest
 # and in this (host) Ruby, and the value (by #inspect, so 1 and 1.0 differ)
@@ -49,6 +49,30 @@ class CompatTest < Minitest::Test
     "def f(n) = n.zero? ? raise(ArgumentError, 'zero') : n; [1, 0].map { |n| f(n) rescue $!.message }",
     # Regexp shorthands are ASCII, POSIX brackets Unicode, as in CRuby.
     "['é' =~ /\\w/, 'é1' =~ /\\d/, 'a١' =~ /\\d/, \"x\\u3000y\".split(/\\s/).size, 'é' =~ /[[:alpha:]]/]",
+    # Exception#cause and $! (guest/patches/0007, 0010), bare raise, messages (0009).
+    "begin; raise 'a'; rescue; begin; raise 'b'; rescue => e; e.cause&.message; end; end",
+    "begin; begin; raise 'a'; rescue => e; raise ArgumentError, 'b'; end; rescue => f; [f.message, f.cause.message, f.cause.cause]; end",
+    "begin; raise 'a'; rescue; end; [$!, (raise 'b' rescue $!.cause)]",
+    "def f; yield; rescue ArgumentError => e; raise; end; begin; f { raise ArgumentError, 'x' }; rescue => e; [e.class, e.message]; end.inspect",
+    "begin; raise; rescue => e; [e.class, e.message]; end.inspect",
+    "[(nil.upcase rescue $!.message), (5.qqq rescue $!.message), ([1, 2].bar rescue $!.message), (Object.baz rescue $!.message)]",
+    "def m(host:, port: 80) = [host, port]; [(m rescue $!.message), (m(host: 1, x: 2) rescue $!.message)]",
+    "[('a'.freeze << 'b' rescue $!.message), ([1].freeze << 2 rescue $!.message), ({ a: 1 }.fetch(:b) rescue [$!.message, $!.key])]",
+    "[(Integer('forty') rescue $!.message), (Float('x') rescue $!.message), Integer('42'), (Integer(nil) rescue $!.class.to_s)]",
+    "[1.005.round(2), 2.675.round(2), 1.15.round(1), -1.005.round(2), 0.5.round, 1e20.round(2), 1e-20.round(2), 3.14159.round(3)]",
+    "P = Struct.new(:x, :y, keyword_init: true); p1 = P.new(x: 1, y: 2); [p1.x, p1.to_h, (P.new(z: 1) rescue $!.class.to_s)]",
+    "S2 = Struct.new(:a, :b); S2.new(1, 2).each_pair.map { |k, v| \"\#{k}=\#{v}\" }",
+    "[[1, 5], [2, 6], [3, 1]].each_with_index.slice_when { |(a, _), (b, _)| b[0] != a[0] + 1 }.map(&:size)",
+    # defined? (guest/patches/0011).
+    "x = 1; @a = 1; $kobako_g = 1; [defined?(nil), defined?(true), defined?(self), defined?(x), defined?(@a), defined?(@b), " \
+    "defined?($kobako_g), defined?($nope), defined?(puts), defined?(String), defined?(Nope), defined?(String.new), " \
+    "defined?(3.nope), defined?(x = 2), defined?(1 + 1), defined?(yield), defined?(Nope::X), defined?(zork)]",
+    "def h = defined?(yield); class K; def m = defined?(@z); end; [h, h {}, K.new.m, defined?(String), defined?(Comparable)]",
+    # Arguments (guest/patches/0012): keywords into a positional parameter, endless methods.
+    "def v(u) = u; def w(a, b = 2) = [a, b]; [v(a: 1), w(1, k: 2), w(k: 3)]",
+    "def bg = block_given?; def y2 = block_given? ? yield : :none; [bg, bg {}, y2, y2 { :yielded }]",
+    "class A0; def d = 'a'; end; class B0 < A0; def d = \"\#{super} b\"; end; B0.new.d",
+    "O3 = Struct.new(:id, :st, keyword_init: true) do; def initialize(id:, st: 'p') = super(id: id, st: st); end; [O3.new(id: 1).to_h, O3.new(id: 2, st: 'x').st]",
     # Integers beyond 31 bits are boxed on wasm32 and compare by value (guest/patches/0008).
     "[2**40 == 2**40, 2**40 < 2**41, 2**40 != 2**40, [2**40].include?(2**40), (3_000_000_000 + 1) == 3_000_000_001]",
     "[[2**33, 2**32].max, 4_000_000_000 > 3_000_000_000.0, 2**62 >= 2**61, [2**35, 7, 2**34].sort, -(2**40) < 2**40]",
@@ -101,55 +125,23 @@ class CompatTest < Minitest::Test
   KNOWN_DIFFERENCES = {
     "(0.1).rationalize" => "Float#rationalize is missing",
     '"%.2f" % 2.675' => "CRuby's own dtoa rounds this tie of the decimal text up; libc rounds the binary value",
-    "begin; raise 'a'; rescue; begin; raise 'b'; rescue => e; e.cause&.message; end; end" =>
-      "Exception#cause is missing",
     "def m(width:, height: width) = [width, height]; m(width: 2)" =>
       "a keyword default cannot name an earlier keyword",
     "Integer('123456789012345678901234567890')" => "Integer() does not read big integers",
     "require 'json'; JSON.parse('123456789012345678901234567890').to_s" =>
       "serde_json reads an integer beyond 2**64 as a Float",
     "require 'json'; JSON.parse('[1e400]')" => "serde_json refuses a number beyond the Float range (CRuby: Infinity)",
+    "class Z1; def initialize(a:, b: 2) = (@v = [a, b]); end; class Z2 < Z1; def initialize(a:, b: 3); super; end; end; Z2.new(a: 1).instance_variable_get(:@v)" =>
+      "a bare super does not pass the method's keyword parameters on",
     "require 'json'; JSON.parse('-0')" => "serde_json reads -0 as the Float -0.0 (CRuby: the Integer 0)",
     "'aé b' =~ /\\b b/" => "\\b is ASCII like \\w (Oniguruma ties them; CRuby's \\b sees é as a word character)"
   }.freeze
 
-  # CRuby's answers, from a fresh `ruby` (so nothing of this test process,
-  # such as a `$!` left by an earlier test, leaks into them).
-  HOST_SCRIPT = <<~RUBY
-    require "stringio"
-    answers = Marshal.load($stdin.read).to_h do |source|
-      out = StringIO.new
-      saved = $stdout
-      $stdout = out
-      value = begin
-        Object.new.instance_eval(source).inspect
-      rescue StandardError, ScriptError => e
-        "raised \#{e.class}"
-      ensure
-        $stdout = saved
-      end
-      [source, [value, out.string]]
-    end
-    $stdout.write(Marshal.dump(answers))
-  RUBY
-
   def self.host_answers
-    @host_answers ||= IO.popen({ "TZ" => "UTC" }, [RbConfig.ruby, "-e", HOST_SCRIPT], "r+b") do |io|
-      io.write(Marshal.dump(CASES + KNOWN_DIFFERENCES.keys))
-      io.close_write
-      Marshal.load(io.read) # rubocop:disable Security/MarshalLoad -- our own child's answers
-    end
+    @host_answers ||= Answers.cruby(CASES + KNOWN_DIFFERENCES.keys)
   end
 
-  def guest_answer(source)
-    sandbox = Kobako::Sandbox.new
-    value = begin
-      sandbox.eval(source).inspect
-    rescue Kobako::SandboxError => e
-      "raised #{e.klass}"
-    end
-    [value, sandbox.stdout]
-  end
+  def guest_answer(source) = Answers.guest(source)
 
   CASES.each_with_index do |source, i|
     define_method(:"test_case_#{i}_#{source[/\w[\w ]*/]&.tr(" ", "_")}") do

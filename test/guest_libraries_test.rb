@@ -38,6 +38,20 @@ class GuestLibrariesTest < Minitest::Test
     assert_equal value, @sandbox.eval("JSON.parse(#{value.to_json.inspect})")
   end
 
+  # mruby 3.2 kept writing through a stale stack pointer when a Ruby
+  # method_added grew the VM stack (guest/patches/0013).
+  def test_a_method_added_hook_that_grows_the_stack_leaves_def_intact
+    code = <<~'RUBY'
+      def deep(n) = n.zero? ? 0 : 1 + deep(n - 1)
+      class Module
+        def method_added(_name) = deep(150)
+      end
+      results = 20.times.map { |i| eval("def m#{i} = #{i}") }
+      [results.first, results.last, m19]
+    RUBY
+    assert_equal [:m0, :m19, 19], Kobako::Sandbox.new.eval(code)
+  end
+
   def test_time_now_comes_from_the_host_clock
     guest = @sandbox.eval("Time.now.to_f")
     assert_in_delta Time.now.to_f, guest, 5

@@ -28,7 +28,9 @@ class MrubySuiteTest < Minitest::Test
 
   KNOWN_FAILURES = {
     "codegen.rb" => { "register window of calls (#3783)" => "a method_missing corner of mruby's VM" },
-    "exception.rb" => { "Exception 5" => "$! keeps the last exception after its rescue ends (CRuby resets it)" },
+    "kernel.rb" => {
+      "Kernel#method_missing" => "the test expects mruby's wording; the guest words it as CRuby 3.1 (patch 0009)"
+    },
     "integer.rb" => { "Integer#quo" => "the test itself compares 6.quo(5) with 5/6r" },
     "range.rb" => {
       "Range#last" => "mruby-range-ext raises for an endless range (as CRuby does); the core test expects nil",
@@ -50,9 +52,34 @@ class MrubySuiteTest < Minitest::Test
     end
   end
 
+  # A heap corruption in mruby 3.2 itself, not in our patches: running all of
+  # module.rb in one guest can trap in mrb_vm_find_method, under
+  # define_method in a singleton class's class_eval inside Module.new, for
+  # some heap layouts only (with the artifact of commit 641b351 too, in 11
+  # of 60 layouts shifted by a prelude). The Wasm sandbox turns it into a
+  # TrapError; the host is unaffected. Until it is found, such a file's
+  # assertions are checked one `assert` block per guest.
+  KNOWN_TRAPS = {
+    "module.rb" => "mruby 3.2 heap corruption under define_method in a singleton class_eval (not yet found)"
+  }.freeze
+
   def run_file(path)
+    evaluate(File.read(path))
+  rescue Kobako::TrapError
+    raise unless KNOWN_TRAPS.key?(File.basename(path))
+
+    run_by_block(File.read(path))
+  end
+
+  def run_by_block(source)
+    head, *blocks = source.split(/^(?=assert\()/)
+    blocks.map { |block| evaluate("#{head}\n#{block}") }
+          .reduce { |(ok, reports), (more_ok, more)| [ok + more_ok, reports + more] }
+  end
+
+  def evaluate(test_source)
     sandbox = Kobako::Sandbox.new(timeout: 60, memory_limit: nil)
-    source = [File.read(File.join(self.class.mruby_test_dir, "assert.rb")), PRELUDE, File.read(path),
+    source = [File.read(File.join(self.class.mruby_test_dir, "assert.rb")), PRELUDE, test_source,
               "[$ok_test, $asserts.map(&:to_s)]"].join("\n")
     sandbox.eval(source)
   end

@@ -38,6 +38,7 @@ File.write("Makefile", <<~MAKE)
   DEST = #{dest.shellescape}
 
   all:
+  \tcd #{root.shellescape} && bash engine/patches/apply
   \tcd #{root.shellescape} && CARGO_TARGET_DIR=$(TARGET) RUBY=#{RbConfig.ruby.shellescape} \\
   \t  $(CARGO) build --release --locked -p kobako-ext
   \tcp $(TARGET)/release/libkobako.so kobako.#{dlext}

@@ -143,7 +143,9 @@ module Enumerable
     Enumerator.new do |out|
       chunk = nil
       previous = nil
-      each do |x|
+      # Several values yielded at once (each_with_index) travel as one Array.
+      each do |*values|
+        x = values.size == 1 ? values[0] : values
         if chunk.nil?
           chunk = [x]
         elsif block.call(previous, x)
@@ -164,7 +166,8 @@ module Enumerable
     Enumerator.new do |out|
       key = nil
       chunk = nil
-      each do |x|
+      each do |*values|
+        x = values.size == 1 ? values[0] : values
         k = block.call(x)
         if k.nil? || k == :_separator
           out << [key, chunk] if chunk
@@ -287,15 +290,21 @@ module Kernel
   alias __kobako_Integer Integer
   def Integer(value, base = nil, exception: true)
     base ? __kobako_Integer(value, base) : __kobako_Integer(value)
-  rescue ArgumentError, TypeError, RangeError
-    raise if exception
+  rescue ArgumentError, TypeError, RangeError => e
+    return nil unless exception
+    raise e unless e.is_a?(ArgumentError) && value.is_a?(String)
+
+    raise ArgumentError, "invalid value for Integer(): #{value.inspect}"
   end
 
   alias __kobako_Float Float
   def Float(value, exception: true)
     __kobako_Float(value)
-  rescue ArgumentError, TypeError, RangeError
-    raise if exception
+  rescue ArgumentError, TypeError, RangeError => e
+    return nil unless exception
+    raise e unless e.is_a?(ArgumentError) && value.is_a?(String)
+
+    raise ArgumentError, "invalid value for Float(): #{value.inspect}"
   end
 
   alias __kobako_clone clone
@@ -322,8 +331,11 @@ end
 class IOError < StandardError; end
 class EOFError < IOError; end
 
-# A bare `module_function` turns the methods defined after it in that module
-# into module functions, as in CRuby.
+# A bare `module_function` makes the methods defined after it in that module
+# callable on the module, as in CRuby. mruby has no such mode, and a
+# method_added hook in Ruby would run on every `def` of every script, so the
+# module remembers which methods it had then, and a module function is made
+# on its first call instead.
 module Kobako
   MODULE_FUNCTION_SCOPES = {}
 end
@@ -333,11 +345,120 @@ class Module
   def module_function(*names)
     return __kobako_module_function(*names) unless names.empty?
 
-    Kobako::MODULE_FUNCTION_SCOPES[self] = true
+    Kobako::MODULE_FUNCTION_SCOPES[self] ||= instance_methods(false)
     nil
   end
 
-  def method_added(name)
-    __kobako_module_function(name) if Kobako::MODULE_FUNCTION_SCOPES[self]
+  def method_missing(name, *args, **options, &block)
+    before = Kobako::MODULE_FUNCTION_SCOPES[self]
+    return super unless before && !before.include?(name) && instance_methods(false).include?(name)
+
+    __kobako_module_function(name)
+    __send__(name, *args, **options, &block)
+  end
+
+  def respond_to_missing?(name, include_private = false)
+    before = Kobako::MODULE_FUNCTION_SCOPES[self]
+    (before && !before.include?(name) && instance_methods(false).include?(name)) ? true : false
+  end
+end
+
+class KeyError
+  attr_reader :receiver, :key
+
+  def initialize(message = nil, receiver: nil, key: nil)
+    super(message)
+    @receiver = receiver
+    @key = key
+  end
+end
+
+class Hash
+  # CRuby's wording, and the KeyError knows its key and receiver.
+  def fetch(key, *default, &block)
+    return self[key] if key?(key)
+    return block.call(key) if block
+    return default[0] unless default.empty?
+
+    raise KeyError.new("key not found: #{key.inspect}", receiver: self, key: key)
+  end
+end
+
+class Struct
+  # Initializes a keyword_init Struct from keywords.
+  module KeywordInit
+    def initialize(*args, **fields)
+      # Struct's new hands the keywords over as one Hash.
+      fields = args[0] if fields.empty? && args.size == 1 && args[0].is_a?(Hash)
+      raise ArgumentError, "wrong number of arguments (given #{args.size}, expected 0)" if fields.empty? && !args.empty?
+
+      unknown = fields.keys - self.class.members
+      raise ArgumentError, "unknown keywords: #{unknown.join(', ')}" unless unknown.empty?
+
+      super(*self.class.members.map { |member| fields[member] })
+    end
+  end
+
+  class << self
+    alias __kobako_new new
+    def new(*members, keyword_init: nil, &block)
+      return __kobako_new(*members, &block) unless keyword_init
+
+      klass = __kobako_new(*members)
+      klass.include(KeywordInit)
+      # A Struct class's own new hands keywords to initialize as a Hash;
+      # this one passes them on as keywords, for an initialize of the
+      # block's that takes them.
+      klass.define_singleton_method(:new) do |*args, **fields, &init_block|
+        object = allocate
+        object.__send__(:initialize, *args, **fields, &init_block)
+        object
+      end
+      klass.class_eval(&block) if block
+      klass
+    end
+  end
+
+  alias __kobako_each_pair each_pair
+  def each_pair(&block)
+    return to_enum(:each_pair) unless block
+
+    __kobako_each_pair(&block)
+  end
+end
+
+class Float
+  alias __kobako_round round
+
+  # With digits, CRuby rounds half up by the decimal value people see:
+  # 1.005.round(2) is 1.01 there, though 1.005 is a little less in binary.
+  def round(ndigits = 0, half: nil)
+    unless half.nil? && ndigits.is_a?(Integer) && ndigits.between?(1, 14) && finite?
+      return half.nil? ? __kobako_round(ndigits) : __kobako_round(ndigits, half: half)
+    end
+
+    binexp = Math.frexp(self)[1]
+    return self if ndigits >= 17 - (binexp.positive? ? binexp / 4 : -(-binexp / 3) - 1)
+    return 0.0 if positive? && ndigits < -(binexp.positive? ? (binexp / 3) + 1 : -(-binexp / 4))
+
+    scale = 10.0**ndigits
+    rounded = (self * scale).__kobako_round.to_f
+    if positive?
+      rounded += 1 if (rounded + 0.5) / scale <= self
+    elsif negative?
+      rounded -= 1 if (rounded - 0.5) / scale >= self
+    end
+    rounded / scale
+  end
+end
+
+class Exception
+  # As CRuby 3.1 writes it without highlighting: where, message, class,
+  # then the rest of the backtrace.
+  def full_message(highlight: false, order: :top)
+    lines = backtrace || []
+    text = "#{lines.empty? ? '' : "#{lines[0]}: "}#{message} (#{self.class})"
+    lines.drop(1).each { |line| text += "\n\tfrom #{line}" }
+    "#{text}\n"
   end
 end
