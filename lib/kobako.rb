@@ -27,13 +27,18 @@ end
 Kobako::Native.prepare(Kobako.artifacts_dir) unless ENV["KOBAKO_PREPARE"] == "0"
 
 require_relative "kobako/handle"
-require_relative "kobako/reflection_floor"
-require_relative "kobako/error_text"
 require_relative "kobako/fiber_guard"
 require_relative "kobako/thread_raises"
 require_relative "kobako/dispatcher"
 require_relative "kobako/namespace"
 require_relative "kobako/sandbox"
+
+# Loaded when first needed (a service call, an error to describe), not at
+# require: cold start pays only for what the first eval uses.
+module Kobako
+  autoload :ReflectionFloor, File.expand_path("kobako/reflection_floor", __dir__)
+  autoload :ErrorText, File.expand_path("kobako/error_text", __dir__)
+end
 
 # Compiling Ruby to bytecode outside any sandbox (see Kobako.compile).
 module Kobako
