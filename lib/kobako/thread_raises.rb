@@ -16,19 +16,22 @@ module Kobako
     KEY = :kobako_thread_raises
     private_constant :KEY
 
-    # How many times other threads have raised into the current thread, or
-    # nil when one is already queued (it is delivered somewhere after this).
+    # How many times other threads have raised into +thread+.
+    def self.count(thread) = thread.thread_variable_get(KEY) || 0
+
+    # The current thread's count, or nil when a raise is already queued (it
+    # is delivered somewhere after this).
     def self.mark
-      Thread.current.thread_variable_get(KEY) || 0 unless Thread.pending_interrupt?
+      count(Thread.current) unless Thread.pending_interrupt?
     end
 
     # Whether no other thread raised into this one since +mark+.
-    def self.none_since?(mark) = mark == (Thread.current.thread_variable_get(KEY) || 0)
+    def self.none_since?(mark) = mark == count(Thread.current)
 
     # Prepended to Thread.
     module Counting
       def raise(*)
-        thread_variable_set(KEY, (thread_variable_get(KEY) || 0) + 1) unless equal?(Thread.current)
+        thread_variable_set(KEY, ThreadRaises.count(self) + 1) unless equal?(Thread.current)
         super
       end
     end
