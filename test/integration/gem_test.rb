@@ -10,22 +10,7 @@ require "tmpdir"
 # `gem install --local` into an empty GEM_HOME on a PATH without cargo, cc
 # or clang, and used from outside this repository.
 class GemTest < Minitest::Test
-  SMOKE = <<~'RUBY'
-    require "kobako"
-    Person = Struct.new(:name) { def greet = "hi #{name}" }
-    sandbox = Kobako::Sandbox.new(timeout: 0.2)
-    sandbox.define(:People).bind(:Find, ->(name) { Person.new(name) })
-    results = [sandbox.eval("1 + 2"), sandbox.eval('People::Find.call("amy").greet')]
-    begin
-      sandbox.eval("loop {}")
-    rescue Kobako::TimeoutError => e
-      results << e.cap
-    end
-    bytecode = Kobako.compile("Triple = ->(x) { x * 3 }", name: "triple.rb")
-    results << Kobako::Sandbox.new.preload(binary: bytecode).run(:Triple, 7)
-    results << $LOADED_FEATURES.grep(%r{/kobako\.so\z}).first.include?("/gems/kobako-")
-    print results.inspect
-  RUBY
+  SMOKE = File.read(File.expand_path("../support/gem_smoke.rb", __dir__))
 
   # Installs +gem+ with +env+ and runs the smoke script from +dir+, outside
   # this repository.
@@ -33,8 +18,7 @@ class GemTest < Minitest::Test
     _, err, status = Open3.capture3(env, "gem", "install", "--local", "--no-document", gem, chdir: dir)
     assert_predicate status, :success?, err
     out, err, status = Open3.capture3(env, "ruby", "-e", SMOKE, chdir: dir)
-    assert_predicate status, :success?, err
-    assert_equal [3, "hi amy", :timeout, 21, true].inspect, out
+    assert_predicate status, :success?, out + err
   end
 
   # A directory for PATH holding only +tools+ (links to this machine's).

@@ -2,11 +2,14 @@
 //! platform and records the result in `artifacts/manifest.json`.
 //!
 //! ```text
-//! cargo run --release -p kobako-aot -- [--compiler llvm|cranelift] [ARTIFACTS_DIR]
+//! cargo run --release -p kobako-aot -- [--compiler llvm|cranelift] [--target TRIPLE] [ARTIFACTS_DIR]
 //! ```
 //!
 //! The default compiler is LLVM when the tool was built with the `llvm`
-//! feature, Cranelift otherwise. The runtime never links a compiler: it loads
+//! feature, Cranelift otherwise. `--target` cross-compiles for another
+//! platform (aarch64-unknown-linux-gnu from x86_64); the LLVM this project
+//! assembles from PyPI wheels has only the X86 backend, so a foreign target
+//! is compiled by Cranelift. The runtime never links a compiler: it loads
 //! the result on Wasmer's headless engine.
 
 mod checkpoints;
@@ -40,40 +43,49 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let mut compiler = if cfg!(feature = "llvm") {
-        "llvm"
-    } else {
-        "cranelift"
-    }
-    .to_owned();
+    let mut compiler: Option<String> = None;
     let mut dir = PathBuf::from("artifacts");
+    let mut triple = platform::host_triple().to_owned();
     let mut checkpoints = checkpoints::Checkpoints::default();
     let mut args = env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--compiler" => compiler = args.next().ok_or("--compiler needs a value")?,
+            "--compiler" => compiler = Some(args.next().ok_or("--compiler needs a value")?),
+            "--target" => triple = args.next().ok_or("--target needs a triple")?,
             // Only for measuring the instrumentation; never ship such an artifact.
             "--no-checkpoints" => checkpoints.disabled = true,
             "-h" | "--help" => {
-                println!("usage: kobako-aot [--compiler llvm|cranelift] [ARTIFACTS_DIR]");
+                println!(
+                    "usage: kobako-aot [--compiler llvm|cranelift] [--target TRIPLE] [ARTIFACTS_DIR]"
+                );
                 return Ok(());
             }
             other => dir = PathBuf::from(other),
         }
     }
-    compile(&dir, &compiler, checkpoints)
+    let native = triple == platform::host_triple();
+    let compiler = compiler.unwrap_or_else(|| {
+        if cfg!(feature = "llvm") && native {
+            "llvm"
+        } else {
+            "cranelift"
+        }
+        .to_owned()
+    });
+    compile(&dir, &compiler, &triple, checkpoints)
 }
 
 fn compile(
     dir: &Path,
     compiler: &str,
+    triple: &str,
     checkpoints: checkpoints::Checkpoints,
 ) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
     let guest = layout::read(&wasm)?;
 
-    let target = baseline_target();
+    let target = baseline_target(triple)?;
     let features = guest_features();
     let instrumented = !checkpoints.disabled;
     let (builder, compiler_name) = engine_builder(compiler, Arc::new(checkpoints))?;
@@ -90,7 +102,6 @@ fn compile(
         .map_err(|e| format!("serialize failed: {e}"))?;
     let elapsed = started.elapsed();
 
-    let triple = platform::host_triple();
     let file = format!("kobako.{triple}.wasmu");
     fs::write(dir.join(&file), &bytes).map_err(|e| format!("{file}: {e}"))?;
 
@@ -146,10 +157,13 @@ fn guest_features() -> Features {
     features
 }
 
-/// This platform with a conservative CPU baseline, so one artifact runs on
-/// any machine of the platform (x86-64-v2 on x86_64; NEON on aarch64).
-fn baseline_target() -> Target {
-    let wanted: &[CpuFeature] = if cfg!(target_arch = "x86_64") {
+/// The platform `triple` with a conservative CPU baseline, so one artifact
+/// runs on any machine of the platform (x86-64-v2 on x86_64; NEON on aarch64).
+fn baseline_target(triple: &str) -> Result<Target, String> {
+    let parsed: Triple = triple
+        .parse()
+        .map_err(|e| format!("--target {triple:?}: {e}"))?;
+    let wanted: &[CpuFeature] = if triple.starts_with("x86_64-") {
         &[
             CpuFeature::SSE2,
             CpuFeature::SSE3,
@@ -158,16 +172,18 @@ fn baseline_target() -> Target {
             CpuFeature::SSE42,
             CpuFeature::POPCNT,
         ]
-    } else if cfg!(target_arch = "aarch64") {
+    } else if triple.starts_with("aarch64-") {
         &[CpuFeature::NEON]
     } else {
-        &[]
+        return Err(format!(
+            "--target {triple:?}: kobako builds for x86_64 and aarch64 only"
+        ));
     };
     let mut features = CpuFeature::set();
     for feature in wanted {
         features.insert(*feature);
     }
-    Target::new(Triple::host(), features)
+    Ok(Target::new(parsed, features))
 }
 
 fn engine_builder(
