@@ -225,4 +225,48 @@ class ReflectionFloorTest < Minitest::Test
     end
     refute File.exist?(@marker)
   end
+
+  # Within one invocation the floor remembers its verdicts; a change the
+  # application makes between two calls must count from the next call on.
+  def changed_mid_invocation(change)
+    klass = Class.new do
+      def greet = :hi
+      define_method(:change, &change)
+    end
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:Svc).bind(:O, klass.new)
+    sandbox.eval(<<~RUBY)
+      first = Svc::O.greet
+      Svc::O.change
+      second = begin; Svc::O.greet; rescue Kobako::ServiceError => e; e.message[/undefined method/]; end
+      [first, second]
+    RUBY
+  end
+
+  def test_a_method_made_private_mid_invocation_is_refused_from_then_on
+    assert_equal [:hi, "undefined method"], changed_mid_invocation(-> { singleton_class.send(:private, :greet) })
+  end
+
+  def test_a_method_given_a_builtin_body_mid_invocation_is_refused_from_then_on
+    change = -> { singleton_class.send(:define_method, :greet, Kernel.instance_method(:frozen?)) }
+    assert_equal [:hi, "undefined method"], changed_mid_invocation(change)
+  end
+
+  def test_a_module_mixed_into_a_builtin_mid_invocation_is_refused_from_then_on
+    require "observer"
+    app = Module.new { def shout = :loud }
+    klass = Class.new do
+      include Observable
+      include app
+      define_method(:change) { Observable.include(app) }
+    end
+    sandbox = Kobako::Sandbox.new
+    sandbox.define(:Svc).bind(:O, klass.new)
+    result = sandbox.eval(<<~RUBY)
+      first = Svc::O.shout
+      Svc::O.change
+      [first, (Svc::O.shout rescue "refused")]
+    RUBY
+    assert_equal [:loud, "refused"], result
+  end
 end

@@ -22,6 +22,7 @@ module Kobako
       @services = {}
       @handles = []
       @handle_cap = HANDLE_ID_CAP
+      @floor_memo = nil
     end
 
     # @return [Hash{String => Hash{String => Object}}] namespace => member => object
@@ -30,28 +31,33 @@ module Kobako
     # Handles die with the invocation that made them.
     def begin_invocation
       @handles.clear
+      @floor_memo = ReflectionFloor.memo
     end
 
-    # Lets go of the objects the invocation's Handles held.
+    # Lets go of the objects the invocation's Handles held, and of the
+    # reflection floor's verdicts.
     def end_invocation
       @handles = []
+      @floor_memo = nil
     end
 
     # A guest call. +namespace+ is nil for a call on a Handle, whose id is
-    # then +member+. Returns [:ok, value], [:error, klass, message] or
-    # [:disconnected, message]; raises only what must end the invocation.
-    def dispatch(namespace, member, method, args, kwargs)
+    # then +member+; +method+ is a Symbol; +kwargs+ is nil when the guest
+    # passed none, and +handles+ says whether any Handle came among the
+    # arguments (the binding knows, having just made them). Returns
+    # [:ok, value], [:error, klass, message] or [:disconnected, message];
+    # raises only what must end the invocation.
+    def dispatch(namespace, member, method, args, kwargs, handles) # rubocop:disable Metrics/ParameterLists
       thread_raises = ThreadRaises.mark
       target = target_of(namespace, member)
       return [:disconnected, "#{label_of(namespace, member)} #{STALE}"] if target.equal?(MISSING)
 
-      callable = ReflectionFloor.resolve(target, method.to_sym)
+      callable = ReflectionFloor.resolve(target, method, @floor_memo)
       unless callable
         return [:error, "NoMethodError", "undefined method '#{method}' for #{label_of(namespace, member)}"]
       end
 
-      result = callable.bind_call(target, *import(args), **import(kwargs))
-      [:ok, export(result)]
+      [:ok, export(invoke(callable, target, args, kwargs, handles))]
     rescue ServiceError::Disconnected => e
       [:disconnected, e.message]
     rescue HandleTableError
@@ -118,6 +124,13 @@ module Kobako
       return symbol if symbol.name.dup.force_encoding(Encoding::UTF_8).valid_encoding?
 
       raise ArgumentError, "a Symbol whose name is not UTF-8 cannot enter the sandbox"
+    end
+
+    def invoke(callable, target, args, kwargs, handles)
+      args = import(args) if handles
+      return callable.bind_call(target, *args) unless kwargs
+
+      callable.bind_call(target, *args, **(handles ? import(kwargs) : kwargs))
     end
 
     def target_of(namespace, member)

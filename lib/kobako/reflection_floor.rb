@@ -34,16 +34,22 @@ module Kobako
     KIND_OF = Module.instance_method(:===)
     SEND = BasicObject.instance_method(:__send__)
     CLASS_OF = Kernel.instance_method(:class)
-    SINGLETON = Kernel.instance_method(:singleton_class)
     STRUCT_MEMBERS = Struct.instance_method(:members)
     private_constant :INSTANCE_METHOD, :PUBLIC_DEFINED, :PRIVATE_DEFINED, :ANCESTORS, :KIND_OF,
-                     :SEND, :CLASS_OF, :SINGLETON, :STRUCT_MEMBERS
+                     :SEND, :CLASS_OF, :STRUCT_MEMBERS
+
+    # What Ruby 3.1 bumps whenever it makes a class or module, or an
+    # include, prepend, extend or singleton class (each makes one); nil on
+    # a Ruby that does not count them, where nothing is remembered.
+    ANCESTRY_SERIAL = (-> { RubyVM.stat(:class_serial) } if RubyVM.stat.key?(:class_serial))
+    private_constant :ANCESTRY_SERIAL
 
     module_function
 
+    # @param memo [Hash, nil] one invocation's earlier verdicts (see #memo)
     # @return [UnboundMethod, nil] the method the guest may call on
     #   +object+ (call it with +bind_call+), or nil when it is refused
-    def resolve(object, name)
+    def resolve(object, name, memo = nil)
       return nil if DISPATCHERS.key?(name)
 
       table = method_table(object)
@@ -53,9 +59,27 @@ module Kobako
       allowed = if callable?(object)
                   CALLABLE_METHODS.key?(name)
                 else
-                  application?(object, table, method)
+                  remembered(memo, table, method) { application?(object, table, method) }
                 end
       method if allowed && guest_allowed?(object, table, name)
+    end
+
+    # A memo for one invocation's #resolve calls: it skips re-judging a
+    # method's body and owner (rules 2-4, the costly part) while the method
+    # found is the very same definition and no ancestry anywhere changed
+    # since. Visibility (rule 1) and respond_to_guest? (rule 5) are asked
+    # on every call. Dropped when the invocation ends.
+    def memo = ANCESTRY_SERIAL && {}.compare_by_identity
+
+    def remembered(memo, table, method)
+      return yield unless memo
+
+      serial = ANCESTRY_SERIAL.call
+      by_name = (memo[table] ||= {})
+      verdict = by_name[method.name]
+      return verdict[2] if verdict && verdict[0] == serial && verdict[1] == method
+
+      yield.tap { |allowed| by_name[method.name] = [serial, method, allowed] }
     end
 
     # Procs and Methods expose only their calling surface (rule 4).
@@ -67,9 +91,8 @@ module Kobako
     # (made if it has none), so what the object itself narrows (a private
     # or undefined singleton method, an extended respond_to_guest?) counts.
     def method_table(object)
-      return (class << object; self; end) unless KIND_OF.bind_call(Kernel, object)
-
-      SINGLETON.bind_call(object)
+      # The VM's own lookup: no method of the object runs.
+      class << object; self; end
     rescue TypeError # an Integer, Float or Symbol has no singleton class
       CLASS_OF.bind_call(object)
     end

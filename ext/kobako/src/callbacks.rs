@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 
 use kobako_engine::{CallTarget, Callbacks, ServiceCall, ServiceOutcome, ServiceReply, Value};
 use magnus::error::ErrorType;
-use magnus::value::{BoxValue, ReprValue};
+use magnus::value::{BoxValue, LazyId, ReprValue};
 use magnus::{Error, Exception, RArray, Ruby, Symbol};
 
 use crate::{errors, gvl, value};
@@ -130,6 +130,9 @@ impl Callbacks for RubyCallbacks {
     }
 }
 
+/// `Kobako::Dispatcher#dispatch`, interned once.
+static DISPATCH: LazyId = LazyId::new("dispatch");
+
 impl RubyCallbacks {
     fn dispatch(ruby: &Ruby, call: ServiceCall) -> Result<ServiceReply, Error> {
         let Some(dispatcher) = DISPATCHER.with_borrow(|d| *d) else {
@@ -147,14 +150,22 @@ impl RubyCallbacks {
                 (ruby.qnil().as_value(), ruby.integer_from_u64(id).as_value())
             }
         };
+        let handles = call.args.iter().any(value::holds_handle)
+            || call.kwargs.iter().any(|(_, v)| value::holds_handle(v));
         let args = value::to_ruby(ruby, Value::Array(call.args))?;
-        let kwargs = ruby.hash_new();
-        for (k, v) in call.kwargs {
-            kwargs.aset(ruby.to_symbol(&k), value::to_ruby(ruby, v)?)?;
-        }
+        let kwargs = if call.kwargs.is_empty() {
+            ruby.qnil().as_value()
+        } else {
+            let kwargs = ruby.hash_new();
+            for (k, v) in call.kwargs {
+                kwargs.aset(ruby.to_symbol(&k), value::to_ruby(ruby, v)?)?;
+            }
+            kwargs.as_value()
+        };
+        let method = ruby.to_symbol(&call.method);
         let answer: RArray = dispatcher.funcall(
-            "dispatch",
-            (namespace, member, ruby.str_new(&call.method), args, kwargs),
+            *DISPATCH,
+            (namespace, member, method, args, kwargs, handles),
         )?;
         let kind: Symbol = answer.entry(0)?;
         let text = |i: isize| answer.entry::<String>(i);

@@ -41,6 +41,19 @@ pub fn to_ruby(ruby: &Ruby, value: Value) -> Result<magnus::Value, magnus::Error
     })
 }
 
+/// Whether `value` is or contains a Handle (which the dispatcher must turn
+/// back into the object it stands for).
+pub fn holds_handle(value: &Value) -> bool {
+    match value {
+        Value::Handle(_) => true,
+        Value::Array(items) => items.iter().any(holds_handle),
+        Value::Hash(pairs) => pairs
+            .iter()
+            .any(|(k, v)| holds_handle(k) || holds_handle(v)),
+        _ => false,
+    }
+}
+
 /// Captured output as a Ruby String: UTF-8 when the bytes are, else binary.
 pub fn output(ruby: &Ruby, bytes: &[u8]) -> magnus::RString {
     match std::str::from_utf8(bytes) {
