@@ -1,4 +1,7 @@
-//! The platform names artifacts are keyed by.
+//! The platform names artifacts are keyed by, and what the runtime asks
+//! of the operating system on every invocation.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// The target triple of this build, as artifacts are named and recorded.
 pub fn host_triple() -> &'static str {
@@ -51,5 +54,38 @@ pub fn host_has_cpu_feature(feature: &str) -> bool {
     {
         let _ = feature;
         false
+    }
+}
+
+/// This process's id, without a system call each time (glibc no longer
+/// caches `getpid`, and the pool and the sandbox lock ask on every
+/// invocation, to notice that they now live in a forked child). A child
+/// made by `fork` learns its own id from a handler `fork` runs in it.
+pub fn process_id() -> u32 {
+    // 0 until the fork handler is registered; never blocks, so a fork in
+    // the middle of the registration leaves a child that reads its id with
+    // a system call, not one that waits forever.
+    static PID: AtomicU32 = AtomicU32::new(0);
+    static REGISTERING: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn forked_child() {
+        PID.store(std::process::id(), Ordering::Release);
+    }
+
+    match PID.load(Ordering::Acquire) {
+        0 => {
+            let pid = std::process::id();
+            if !REGISTERING.swap(true, Ordering::AcqRel) {
+                // SAFETY: registers a plain function as the child handler
+                // (no prepare or parent handler); it only calls getpid
+                // (async-signal-safe) and stores an atomic. On failure (no
+                // memory) the id is simply read every time.
+                if unsafe { libc::pthread_atfork(None, None, Some(forked_child)) } == 0 {
+                    PID.store(pid, Ordering::Release);
+                }
+            }
+            pid
+        }
+        pid => pid,
     }
 }

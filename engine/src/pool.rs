@@ -132,7 +132,7 @@ pub(crate) struct Pool {
 impl Default for Pool {
     fn default() -> Self {
         Pool {
-            pid: std::process::id(),
+            pid: crate::platform::process_id(),
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -140,7 +140,7 @@ impl Default for Pool {
 
 impl Pool {
     fn idle(&self) -> Option<MutexGuard<'_, Vec<Slot>>> {
-        (std::process::id() == self.pid)
+        (crate::platform::process_id() == self.pid)
             .then(|| self.idle.lock().unwrap_or_else(|p| p.into_inner()))
     }
 

@@ -15,6 +15,7 @@ use std::cell::{RefCell, UnsafeCell};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use kobako_engine::platform::process_id;
 use kobako_engine::Sandbox as EngineSandbox;
 
 use crate::callbacks::RubyCallbacks;
@@ -48,7 +49,7 @@ unsafe impl Sync for SandboxLock {}
 impl SandboxLock {
     pub fn new(sandbox: EngineSandbox) -> Self {
         SandboxLock {
-            state: AtomicU64::new(word(std::process::id(), false)),
+            state: AtomicU64::new(word(process_id(), false)),
             sandbox: UnsafeCell::new(sandbox),
         }
     }
@@ -59,7 +60,7 @@ impl SandboxLock {
 
     /// The sandbox, or `None` while it is in use in this process.
     pub fn try_lock(&self) -> Option<Guard<'_>> {
-        let me = word(std::process::id(), true);
+        let me = word(process_id(), true);
         let seen = self.state.load(Ordering::Acquire);
         let held = seen & HELD_BIT != 0;
         let ours = HELD.with_borrow(|held| held.contains(&self.address()));
@@ -106,6 +107,6 @@ impl Drop for Guard<'_> {
         HELD.with_borrow_mut(|held| held.retain(|&a| a != address));
         self.0
             .state
-            .store(word(std::process::id(), false), Ordering::Release);
+            .store(word(process_id(), false), Ordering::Release);
     }
 }
