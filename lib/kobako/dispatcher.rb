@@ -31,7 +31,7 @@ module Kobako
     # Handles die with the invocation that made them.
     def begin_invocation
       @handles.clear
-      @floor_memo = ReflectionFloor.memo
+      @floor_memo = nil
     end
 
     # Lets go of the objects the invocation's Handles held, and of the
@@ -52,6 +52,8 @@ module Kobako
       target = target_of(namespace, member)
       return [:disconnected, "#{label_of(namespace, member)} #{STALE}"] if target.equal?(MISSING)
 
+      # Made at the first call: the floor loads only when a guest calls out.
+      @floor_memo ||= ReflectionFloor.memo
       callable = ReflectionFloor.resolve(target, method, @floor_memo)
       unless callable
         return [:error, "NoMethodError", "undefined method '#{method}' for #{label_of(namespace, member)}"]

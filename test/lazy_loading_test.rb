@@ -1,0 +1,27 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+require "open3"
+require "rbconfig"
+
+# Cold start pays only for what the first eval uses: the reflection floor
+# (which asks RubyGems where Ruby's own files are) and the error wording
+# load when a guest first calls out or an error is described.
+class LazyLoadingTest < Minitest::Test
+  LIB = File.expand_path("../lib", __dir__)
+
+  def loaded_after(code)
+    script = "require 'kobako'; #{code}; print $LOADED_FEATURES.grep(%r{kobako/(reflection_floor|builtins|error_text)}).map { File.basename(_1, '.rb') }.sort.join(',')"
+    out, err, status = Open3.capture3(RbConfig.ruby, "-I#{LIB}", "-e", script)
+    assert_predicate status, :success?, err
+    out
+  end
+
+  def test_an_eval_without_services_loads_neither_the_floor_nor_the_error_wording
+    assert_equal "", loaded_after("s = Kobako::Sandbox.new; s.define(:N).bind(:F, -> { 1 }); s.eval('nil'); s.eval('2')")
+  end
+
+  def test_the_first_call_out_loads_the_floor
+    assert_equal "builtins,reflection_floor", loaded_after("s = Kobako::Sandbox.new; s.define(:N).bind(:F, -> { 1 }); s.eval('N::F.call')")
+  end
+end
