@@ -3,12 +3,19 @@
 //! compiled in, so a swapped artifact is refused even with a manifest
 //! swapped to match it. An artifact without checkpoints (nothing could stop
 //! it) fails the build.
+//!
+//! `KOBAKO_PIN_ARTIFACTS_DIR` pins another artifacts directory's manifest
+//! instead (benchmark/compare builds an extension for a Cranelift artifact
+//! that way); the extension then loads only that directory's artifact.
 
 use std::path::PathBuf;
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let manifest_path = manifest_dir.join("../../artifacts/manifest.json");
+    println!("cargo:rerun-if-env-changed=KOBAKO_PIN_ARTIFACTS_DIR");
+    let artifacts = std::env::var_os("KOBAKO_PIN_ARTIFACTS_DIR")
+        .map_or_else(|| manifest_dir.join("../../artifacts"), PathBuf::from);
+    let manifest_path = artifacts.join("manifest.json");
     println!("cargo:rerun-if-changed={}", manifest_path.display());
     let target = std::env::var("TARGET").unwrap();
     let text = std::fs::read_to_string(&manifest_path)
