@@ -16,12 +16,14 @@ module Kobako
     NEVER_HANDLES = [Method, UnboundMethod, Binding].freeze
     private_constant :PLAIN, :NEVER_HANDLES, :MAX_DEPTH
 
-    attr_writer :handle_cap # for tests of the cap
+    # For tests of the cap; unset (HANDLE_ID_CAP) otherwise, so that a
+    # Dispatcher keeps its three instance variables inside the object, not
+    # in a table of their own (an idle sandbox's budget is 1 KB).
+    attr_writer :handle_cap
 
     def initialize
       @services = {}
       @handles = []
-      @handle_cap = HANDLE_ID_CAP
       @floor_memo = nil
     end
 
@@ -145,9 +147,10 @@ module Kobako
     end
 
     def handle_for(object)
-      if @handles.size >= @handle_cap
+      cap = @handle_cap || HANDLE_ID_CAP
+      if @handles.size >= cap
         raise HandleTableExhausted,
-              "this invocation holds #{@handle_cap} Handles, the most it may"
+              "this invocation holds #{cap} Handles, the most it may"
       end
 
       @handles << object
