@@ -46,14 +46,15 @@ pub struct Checkpoints {
     pub disabled: bool,
 }
 
+/// Where the instrumentation's globals and the refuel import are.
 #[derive(Debug, Clone, Copy)]
-struct Indexes {
-    fuel: u32,
-    stack_pointer: u32,
-    stack_low: u32,
-    refuel: u32,
+pub(crate) struct Indexes {
+    pub(crate) fuel: u32,
+    pub(crate) stack_pointer: u32,
+    pub(crate) stack_low: u32,
+    pub(crate) refuel: u32,
     /// Imported functions come first in the function index space.
-    imported_functions: u32,
+    pub(crate) imported_functions: u32,
 }
 
 impl ModuleMiddleware for Checkpoints {
@@ -125,8 +126,11 @@ impl ModuleMiddleware for Checkpoints {
     }
 }
 
-#[derive(Debug)]
-struct FunctionCheckpoints {
+/// The instrumentation of one function, shared by the middleware and the
+/// `.wasm` rewriter ([`crate::instrument`]): what goes before and after
+/// each operator.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FunctionCheckpoints {
     indexes: Indexes,
     /// This function's own index, to spot direct recursion.
     this_function: u32,
@@ -134,10 +138,18 @@ struct FunctionCheckpoints {
 }
 
 impl FunctionCheckpoints {
+    pub(crate) fn new(indexes: Indexes, this_function: u32) -> Self {
+        FunctionCheckpoints {
+            indexes,
+            this_function,
+            disabled: false,
+        }
+    }
+
     /// `fuel -= 1; if fuel < 0 { fuel = refuel(fuel) }`
-    fn checkpoint<'a>(&self, state: &mut MiddlewareReaderState<'a>) {
+    fn checkpoint(&self) -> Vec<Operator<'static>> {
         let fuel = self.indexes.fuel;
-        state.extend(&[
+        vec![
             Operator::GlobalGet { global_index: fuel },
             Operator::I64Const { value: 1 },
             Operator::I64Sub,
@@ -154,13 +166,13 @@ impl FunctionCheckpoints {
             },
             Operator::GlobalSet { global_index: fuel },
             Operator::End,
-        ]);
+        ]
     }
 
     /// `if sp < low (unsigned) { low = sp }`, right after a write to sp.
-    fn track_stack_low<'a>(&self, state: &mut MiddlewareReaderState<'a>) {
+    fn track_stack_low(&self) -> Vec<Operator<'static>> {
         let (sp, low) = (self.indexes.stack_pointer, self.indexes.stack_low);
-        state.extend(&[
+        vec![
             Operator::GlobalGet { global_index: sp },
             Operator::GlobalGet { global_index: low },
             Operator::I32LtU,
@@ -170,7 +182,28 @@ impl FunctionCheckpoints {
             Operator::GlobalGet { global_index: sp },
             Operator::GlobalSet { global_index: low },
             Operator::End,
-        ]);
+        ]
+    }
+
+    /// The operators to put before and after `operator`.
+    pub(crate) fn around(
+        &self,
+        operator: &Operator<'_>,
+    ) -> (Vec<Operator<'static>>, Vec<Operator<'static>>) {
+        match *operator {
+            // Not a checkpoint: the restore depends on it, so it stays even
+            // in an artifact built without checkpoints.
+            Operator::GlobalSet { global_index } if global_index == self.indexes.stack_pointer => {
+                (Vec::new(), self.track_stack_low())
+            }
+            _ if self.disabled => (Vec::new(), Vec::new()),
+            // Inside the loop: runs on every iteration.
+            Operator::Loop { .. } => (Vec::new(), self.checkpoint()),
+            Operator::Call { function_index } if function_index == self.this_function => {
+                (self.checkpoint(), Vec::new())
+            }
+            _ => (Vec::new(), Vec::new()),
+        }
     }
 }
 
@@ -180,25 +213,10 @@ impl<'a> FunctionMiddleware<'a> for FunctionCheckpoints {
         operator: Operator<'a>,
         state: &mut MiddlewareReaderState<'a>,
     ) -> Result<(), MiddlewareError> {
-        match operator {
-            // Not a checkpoint: the restore depends on it, so it stays even
-            // in an artifact built without checkpoints.
-            Operator::GlobalSet { global_index } if global_index == self.indexes.stack_pointer => {
-                state.push_operator(operator);
-                self.track_stack_low(state);
-            }
-            _ if self.disabled => state.push_operator(operator),
-            Operator::Loop { .. } => {
-                state.push_operator(operator);
-                // Inside the loop: runs on every iteration.
-                self.checkpoint(state);
-            }
-            Operator::Call { function_index } if function_index == self.this_function => {
-                self.checkpoint(state);
-                state.push_operator(operator);
-            }
-            _ => state.push_operator(operator),
-        }
+        let (before, after) = self.around(&operator);
+        state.extend(&before);
+        state.push_operator(operator);
+        state.extend(&after);
         Ok(())
     }
 }

@@ -2,8 +2,14 @@
 //! platform and records the result in `artifacts/manifest.json`.
 //!
 //! ```text
-//! cargo run --release -p kobako-aot -- [--compiler llvm|cranelift] [--target TRIPLE] [ARTIFACTS_DIR]
+//! cargo run --release -p kobako-aot -- [--compiler llvm|cranelift] [--target TRIPLE] [--rewrite] [ARTIFACTS_DIR]
+//! cargo run --release -p kobako-aot -- --write-instrumented OUT.wasm [ARTIFACTS_DIR]
 //! ```
+//!
+//! `--write-instrumented` writes the guest with its checkpoints rewritten
+//! into the `.wasm` (for an engine without Wasmer's middleware); `--rewrite`
+//! compiles that rewritten guest instead of instrumenting while compiling,
+//! which tests that both ways make the same guest.
 //!
 //! The default compiler is LLVM when the tool was built with the `llvm`
 //! feature, Cranelift otherwise. `--target` cross-compiles for another
@@ -13,6 +19,7 @@
 //! the result on Wasmer's headless engine.
 
 mod checkpoints;
+mod instrument;
 mod layout;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +54,8 @@ fn run() -> Result<(), String> {
     let mut dir = PathBuf::from("artifacts");
     let mut triple = platform::host_triple().to_owned();
     let mut checkpoints = checkpoints::Checkpoints::default();
+    let mut how = Instrumentation::Middleware;
+    let mut write_to = None;
     let mut args = env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -54,14 +63,25 @@ fn run() -> Result<(), String> {
             "--target" => triple = args.next().ok_or("--target needs a triple")?,
             // Only for measuring the instrumentation; never ship such an artifact.
             "--no-checkpoints" => checkpoints.disabled = true,
+            // The checkpoints written into the .wasm first, then compiled
+            // as they are: what an engine without the middleware runs.
+            "--rewrite" => how = Instrumentation::Rewritten,
+            "--write-instrumented" => {
+                write_to = Some(PathBuf::from(
+                    args.next().ok_or("--write-instrumented needs a file")?,
+                ));
+            }
             "-h" | "--help" => {
                 println!(
-                    "usage: kobako-aot [--compiler llvm|cranelift] [--target TRIPLE] [ARTIFACTS_DIR]"
+                    "usage: kobako-aot [--compiler llvm|cranelift] [--target TRIPLE] [--rewrite] [ARTIFACTS_DIR]\n       kobako-aot --write-instrumented OUT.wasm [ARTIFACTS_DIR]"
                 );
                 return Ok(());
             }
             other => dir = PathBuf::from(other),
         }
+    }
+    if let Some(out) = write_to {
+        return write_instrumented(&dir, &out);
     }
     let native = triple == platform::host_triple();
     let compiler = compiler.unwrap_or_else(|| {
@@ -72,7 +92,24 @@ fn run() -> Result<(), String> {
         }
         .to_owned()
     });
-    compile(&dir, &compiler, &triple, checkpoints)
+    compile(&dir, &compiler, &triple, checkpoints, how)
+}
+
+/// How the checkpoints get into the artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Instrumentation {
+    /// Wasmer's middleware adds them while compiling (what ships).
+    Middleware,
+    /// [`instrument::instrument`] writes them into the `.wasm` first.
+    Rewritten,
+}
+
+/// Writes the guest of `dir` with its checkpoints written in, to `out`.
+fn write_instrumented(dir: &Path, out: &Path) -> Result<(), String> {
+    let wasm_path = dir.join(GUEST_WASM);
+    let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    let rewritten = instrument::instrument(&wasm)?;
+    fs::write(out, rewritten).map_err(|e| format!("{}: {e}", out.display()))
 }
 
 fn compile(
@@ -80,6 +117,7 @@ fn compile(
     compiler: &str,
     triple: &str,
     checkpoints: checkpoints::Checkpoints,
+    how: Instrumentation,
 ) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
@@ -88,7 +126,11 @@ fn compile(
     let target = baseline_target(triple)?;
     let features = guest_features();
     let instrumented = !checkpoints.disabled;
-    let (builder, compiler_name) = engine_builder(compiler, Arc::new(checkpoints))?;
+    let middleware: Option<Arc<dyn ModuleMiddleware>> = match how {
+        Instrumentation::Middleware => Some(Arc::new(checkpoints)),
+        Instrumentation::Rewritten => None,
+    };
+    let (builder, compiler_name) = engine_builder(compiler, middleware)?;
     let engine = wasmer::Engine::from(
         builder
             .set_target(Some(target.clone()))
@@ -96,7 +138,11 @@ fn compile(
     );
 
     let started = Instant::now();
-    let module = Module::new(&engine, &wasm).map_err(|e| format!("compile failed: {e}"))?;
+    let source = match how {
+        Instrumentation::Middleware => wasm.clone(),
+        Instrumentation::Rewritten => instrument::instrument(&wasm)?,
+    };
+    let module = Module::new(&engine, &source).map_err(|e| format!("compile failed: {e}"))?;
     let bytes = module
         .serialize()
         .map_err(|e| format!("serialize failed: {e}"))?;
@@ -188,12 +234,14 @@ fn baseline_target(triple: &str) -> Result<Target, String> {
 
 fn engine_builder(
     compiler: &str,
-    middleware: Arc<dyn ModuleMiddleware>,
+    middleware: Option<Arc<dyn ModuleMiddleware>>,
 ) -> Result<(EngineBuilder, String), String> {
     match compiler {
         "cranelift" => {
             let mut cranelift = wasmer::sys::Cranelift::new();
-            cranelift.push_middleware(middleware);
+            if let Some(middleware) = middleware {
+                cranelift.push_middleware(middleware);
+            }
             Ok((EngineBuilder::new(cranelift), "cranelift".into()))
         }
         #[cfg(feature = "llvm")]
@@ -204,7 +252,9 @@ fn engine_builder(
             // which keeps guest exceptions cheap under libgcc.
             let elf = cfg!(target_os = "linux");
             llvm.experimental_artifact(elf);
-            llvm.push_middleware(middleware);
+            if let Some(middleware) = middleware {
+                llvm.push_middleware(middleware);
+            }
             let name = if elf { "llvm-22.1-elf" } else { "llvm-22.1" };
             Ok((EngineBuilder::new(llvm), name.into()))
         }
