@@ -11,7 +11,8 @@
 
 require "json"
 
-def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+require_relative "timing"
+include Timing # rubocop:disable Style/MixinUsage
 
 def rss_kb = File.read("/proc/self/status")[/^VmRSS:\s+(\d+)/, 1].to_i
 
@@ -30,20 +31,10 @@ SCALE = Float(ARGV.fetch(1, "1"))
 
 def count(full) = [(full * SCALE).round, 1].max
 
-# Average µs per call of the block, after one warm-up call.
-def each_us(times, &)
-  yield
-  started = now
-  times.times(&)
-  (now - started) / times * 1e6
-end
-
-# µs per iteration of +body+ inside one eval, net of the empty loop.
-def in_guest_us(sandbox, body, iterations)
-  loop_of = ->(code) { "i = 0; while i < #{iterations}; i += 1; #{code}; end" }
-  with = each_us(3) { sandbox.eval(loop_of.call(body)) }
-  without = each_us(3) { sandbox.eval(loop_of.call("nil")) }
-  [(with - without) / iterations, 0.0].max
+# µs per iteration of +body+ inside one eval, net of the empty loop (never
+# below zero: noise can make the loop with the body the faster one).
+def net_in_guest_us(sandbox, body, iterations)
+  [Timing.in_guest_us(sandbox, body, iterations), 0.0].max
 end
 
 def median_ms(times)
@@ -100,12 +91,12 @@ rows = {
   "later Sandbox.new" => each_us(count(20_000)) { Kobako::Sandbox.new },
   'eval("nil"), reused' => each_us(count(2_000)) { plain.eval("nil") },
   "run(:Entrypoint), warm" => each_us(count(2_000)) { sandbox.run(:Entrypoint) },
-  "one service call" => in_guest_us(served, "Math2::Twice.call(i)", 1_000),
+  "one service call" => net_in_guest_us(served, "Math2::Twice.call(i)", 1_000),
   "XOR loop, 100,000 iterations" => median_ms(count(7)) { sandbox.eval(XOR) },
   "fib(25)" => median_ms(count(5)) { sandbox.eval(FIB) },
-  "raise/rescue, Ruby-level" => in_guest_us(sandbox, "begin; raise 'x'; rescue; end", 1_000),
-  "raise/rescue, C-level" => in_guest_us(sandbox, "Integer('z') rescue nil", 1_000),
-  "Regexp =~" => in_guest_us(sandbox, '"hello world" =~ /wor/', 1_000),
+  "raise/rescue, Ruby-level" => net_in_guest_us(sandbox, "begin; raise 'x'; rescue; end", 1_000),
+  "raise/rescue, C-level" => net_in_guest_us(sandbox, "Integer('z') rescue nil", 1_000),
+  "Regexp =~" => net_in_guest_us(sandbox, '"hello world" =~ /wor/', 1_000),
   "each idle sandbox" => idle_kb(count(10_000)),
   "1 thread" => throughput(1, 0.5 * SCALE),
   "2 threads" => throughput(2, 0.5 * SCALE)
