@@ -1,40 +1,54 @@
-//! Raw access to guest linear memory, for the host between and inside
-//! guest calls: the one place that turns a memory view into Rust slices.
+//! Bounds-checked access to guest linear memory, given as a slice by the
+//! backend: addresses come from the guest and are checked here, once.
 
-use wasmer::{AsStoreMut, AsStoreRef, Memory};
-
-/// A copy of `len` bytes at `ptr`, or None when any of them lies outside
-/// the memory. (Wasmer's `copy_range_to_vec` clips the range to the memory
-/// instead, and zero-fills a 40 KiB buffer on every call.)
-pub(crate) fn read(
-    memory: &Memory,
-    store: &impl AsStoreRef,
-    ptr: u64,
-    len: u64,
-) -> Option<Vec<u8>> {
-    let view = memory.view(store);
-    let end = ptr.checked_add(len)?;
-    if end > view.data_size() {
-        return None;
-    }
-    let (ptr, len) = (usize::try_from(ptr).ok()?, usize::try_from(len).ok()?);
-    // SAFETY: `ptr..ptr + len` lies within the memory's current extent
-    // (checked above). The guest is single-threaded and is either not
-    // running or is inside the host import that called this, so nothing
-    // writes, grows or moves the memory while the bytes are copied.
-    let bytes = unsafe { std::slice::from_raw_parts(view.data_ptr().add(ptr), len) };
-    Some(bytes.to_vec())
+/// The `len` bytes at `ptr`, or None when any of them lies outside memory.
+pub(crate) fn range(memory: &[u8], ptr: u64, len: u64) -> Option<&[u8]> {
+    let (start, end) = bounds(memory.len(), ptr, len)?;
+    Some(&memory[start..end])
 }
 
-/// All of `memory` as one mutable slice, for restoring a snapshot.
-pub(crate) fn bytes_mut<'a>(memory: &Memory, store: &'a mut impl AsStoreMut) -> &'a mut [u8] {
-    let view = memory.view(store);
-    let (ptr, len) = (view.data_ptr(), view.data_size());
-    let len = usize::try_from(len).expect("a 32-bit guest memory fits in usize");
-    // SAFETY: `ptr..ptr + len` is the memory's current extent. No guest code
-    // runs while the host holds `store` mutably, no other thread can reach
-    // this store (it belongs to one slot at a time), and the slice does not
-    // outlive that borrow: nothing can grow, move or access the memory while
-    // it lives.
-    unsafe { std::slice::from_raw_parts_mut(ptr, len) }
+/// As [`range`], writable.
+pub(crate) fn range_mut(memory: &mut [u8], ptr: u64, len: u64) -> Option<&mut [u8]> {
+    let (start, end) = bounds(memory.len(), ptr, len)?;
+    Some(&mut memory[start..end])
+}
+
+/// Writes `bytes` at `ptr`; false when they do not fit in memory.
+pub(crate) fn write(memory: &mut [u8], ptr: u64, bytes: &[u8]) -> bool {
+    match range_mut(memory, ptr, bytes.len() as u64) {
+        Some(place) => {
+            place.copy_from_slice(bytes);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The little-endian u32 at `ptr`.
+pub(crate) fn read_u32(memory: &[u8], ptr: u64) -> Option<u32> {
+    let word = range(memory, ptr, 4)?;
+    Some(u32::from_le_bytes(word.try_into().ok()?))
+}
+
+fn bounds(size: usize, ptr: u64, len: u64) -> Option<(usize, usize)> {
+    let end = ptr.checked_add(len)?;
+    let (start, end) = (usize::try_from(ptr).ok()?, usize::try_from(end).ok()?);
+    (end <= size).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_past_the_end_or_overflowing_are_refused() {
+        let mut memory = vec![0u8; 8];
+        assert_eq!(range(&memory, 4, 4), Some(&[0u8; 4][..]));
+        assert_eq!(range(&memory, 5, 4), None);
+        assert_eq!(range(&memory, u64::MAX, 2), None);
+        assert!(write(&mut memory, 0, &7u32.to_le_bytes()));
+        assert_eq!(read_u32(&memory, 0), Some(7));
+        assert!(!write(&mut memory, 6, &[1, 2, 3]));
+        assert_eq!(read_u32(&memory, 6), None);
+    }
 }

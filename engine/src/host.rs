@@ -1,28 +1,25 @@
-//! Everything the guest can call: the WASI subset ([`crate::wasi`]) and the
-//! checkpoint handler, over per-store state.
+//! Everything the guest can call besides WASI ([`crate::wasi`]): the
+//! checkpoint handler, service calls, the heap, over per-store state.
+//! Written once against [`GuestCx`]; each backend registers these functions
+//! under the names in [`crate::abi`].
 
 use std::time::Instant;
 
-use wasmer::{Function, FunctionEnv, FunctionEnvMut, Global, Imports, Memory, RuntimeError, Store};
-
 use kobako_wire::{ServiceCall, ServiceReply};
 
-use crate::abi::{
-    CLAIM_HEAP_IMPORT, KOBAKO_MODULE, REFUEL_IMPORT, SERVICE_CALL_IMPORT, TAKE_REPLY_IMPORT,
-    USER_CODE_END_IMPORT, USER_CODE_IMPORT,
-};
+use crate::backend::{Exports, GuestCx, GuestGlobal, Stop};
 use crate::callbacks::{self, Callbacks, ServiceOutcome};
 use crate::caps::memory::Heap;
 use crate::caps::meter::{InterruptHandle, Meter};
 use crate::caps::output::Output;
 use crate::caps::CapFired;
+use crate::guest_memory;
 use crate::provenance::SealKey;
-use crate::wasi;
 
 /// Per-store state the imports work on.
 pub(crate) struct HostEnv {
-    pub(crate) memory: Option<Memory>,
-    pub(crate) fuel: Option<Global>,
+    /// The instance's memory and globals, once it is instantiated.
+    pub(crate) exports: Option<Exports>,
     pub(crate) stdout: Output,
     pub(crate) stderr: Output,
     pub(crate) meter: Meter,
@@ -41,8 +38,7 @@ pub(crate) struct HostEnv {
 impl HostEnv {
     pub(crate) fn new() -> Self {
         HostEnv {
-            memory: None,
-            fuel: None,
+            exports: None,
             stdout: Output::default(),
             stderr: Output::default(),
             meter: Meter::default(),
@@ -102,179 +98,112 @@ impl HostEnv {
     }
 }
 
-pub(crate) fn imports(store: &mut Store, env: &FunctionEnv<HostEnv>) -> Imports {
-    let mut imports = wasi::imports(store, env);
-    let kobako: [(&str, Function); 6] = [
-        (
-            REFUEL_IMPORT,
-            Function::new_typed_with_env(store, env, refuel),
-        ),
-        (
-            USER_CODE_IMPORT,
-            Function::new_typed_with_env(store, env, begin_user_code),
-        ),
-        (
-            USER_CODE_END_IMPORT,
-            Function::new_typed_with_env(store, env, end_user_code),
-        ),
-        (
-            SERVICE_CALL_IMPORT,
-            Function::new_typed_with_env(store, env, service_call),
-        ),
-        (
-            TAKE_REPLY_IMPORT,
-            Function::new_typed_with_env(store, env, take_reply),
-        ),
-        (
-            CLAIM_HEAP_IMPORT,
-            Function::new_typed_with_env(store, env, claim_heap),
-        ),
-    ];
-    imports.register_namespace(
-        KOBAKO_MODULE,
-        kobako.map(|(name, function)| (name.to_owned(), function.into())),
-    );
-    imports
-}
-
 /// `kobako.call(ptr, len) -> reply_len`: a guest call to a service or a
 /// Handle. The reply waits in `pending_reply` for `kobako.take_reply`.
-fn service_call(
-    mut env: FunctionEnvMut<'_, HostEnv>,
-    ptr: i32,
-    len: i32,
-) -> Result<i32, RuntimeError> {
+pub(crate) fn service_call(cx: &mut impl GuestCx, ptr: i32, len: i32) -> Result<i32, Stop> {
     // Past the deadline already: do not start the service.
-    checkpoint(&mut env, 0)?;
-    let request = {
-        let (data, store) = env.data_and_store_mut();
-        let Some(memory) = data.memory.as_ref() else {
-            return Ok(-1);
-        };
-        let (Ok(ptr), Ok(len)) = (u64::try_from(ptr), u64::try_from(len)) else {
-            return Ok(-1);
-        };
-        match crate::guest_memory::read(memory, &store, ptr, len) {
-            Some(bytes) => bytes,
-            None => return Ok(-1),
-        }
+    checkpoint(cx, 0)?;
+    let (Ok(ptr), Ok(len)) = (u64::try_from(ptr), u64::try_from(len)) else {
+        return Ok(-1);
     };
-    let mut reply = match kobako_wire::decode::<ServiceCall>(&request) {
-        Ok(call) => match env.data_mut().callbacks.call_service(call) {
+    let (env, memory) = cx.env_and_memory();
+    let Some(request) = guest_memory::range(memory, ptr, len) else {
+        return Ok(-1);
+    };
+    let mut reply = match kobako_wire::decode::<ServiceCall>(request) {
+        Ok(call) => match env.callbacks.call_service(call) {
             ServiceOutcome::Reply(reply) => reply,
-            ServiceOutcome::Stop => {
-                return Err(RuntimeError::user(Box::new(CapFired::Interrupted)))
-            }
+            ServiceOutcome::Stop => return Err(CapFired::Interrupted.into()),
         },
         Err(e) => ServiceReply::error("Kobako::WireError", e.to_string()),
     };
     if let ServiceReply::Failure(failure) = &mut reply {
-        env.data().seals.seal(failure);
+        env.seals.seal(failure);
     }
-    let bytes = kobako_wire::encode(&reply).map_err(|e| RuntimeError::new(e.to_string()))?;
-    let len =
-        i32::try_from(bytes.len()).map_err(|_| RuntimeError::new("service reply too large"))?;
-    let work = 1 + (request.len() + bytes.len()) as u64 / BYTES_PER_CHECKPOINT;
-    env.data_mut().pending_reply = bytes;
+    let bytes = kobako_wire::encode(&reply).map_err(|e| Stop::Fault(e.to_string()))?;
+    let reply_len =
+        i32::try_from(bytes.len()).map_err(|_| Stop::Fault("service reply too large".into()))?;
+    let work = 1 + (len + bytes.len() as u64) / BYTES_PER_CHECKPOINT;
+    env.pending_reply = bytes;
     // Time spent in the service counts: past the deadline, stop here.
-    checkpoint(&mut env, work)?;
-    Ok(len)
+    checkpoint(cx, work)?;
+    Ok(reply_len)
 }
 
 /// `kobako.take_reply(ptr)`: copies the pending reply into guest memory.
-fn take_reply(mut env: FunctionEnvMut<'_, HostEnv>, ptr: i32) -> Result<(), RuntimeError> {
-    let copied = {
-        let (data, store) = env.data_and_store_mut();
-        let reply = std::mem::take(&mut data.pending_reply);
-        let memory = data
-            .memory
-            .as_ref()
-            .ok_or_else(|| RuntimeError::new("no guest memory"))?;
-        let ptr = u64::try_from(ptr).map_err(|_| RuntimeError::new("negative reply address"))?;
-        memory
-            .view(&store)
-            .write(ptr, &reply)
-            .map_err(|e| RuntimeError::new(format!("cannot write the service reply: {e}")))?;
-        reply.len() as u64
-    };
-    checkpoint(&mut env, copied / BYTES_PER_CHECKPOINT)
+pub(crate) fn take_reply(cx: &mut impl GuestCx, ptr: i32) -> Result<(), Stop> {
+    let (env, memory) = cx.env_and_memory();
+    let reply = std::mem::take(&mut env.pending_reply);
+    let written = u64::try_from(ptr).is_ok_and(|ptr| guest_memory::write(memory, ptr, &reply));
+    if !written {
+        return Err(Stop::Fault(
+            "cannot write the service reply: outside guest memory".into(),
+        ));
+    }
+    checkpoint(cx, reply.len() as u64 / BYTES_PER_CHECKPOINT)
 }
 
 /// `kobako.claim_heap(end) -> 0 | -1`: the guest's `sbrk` wants its heap
 /// to end at `end`. A refusal by the memory cap stops the invocation here.
-fn claim_heap(mut env: FunctionEnvMut<'_, HostEnv>, end: i32) -> Result<i32, RuntimeError> {
-    let granted = {
-        let (data, mut store) = env.data_and_store_mut();
-        let HostEnv {
-            memory,
-            heap,
-            meter,
-            ..
-        } = data;
-        match memory {
-            // The guest passes an unsigned 32-bit address.
-            Some(memory) => heap.claim(u64::from(end as u32), &meter.memory, memory, &mut store),
-            None => false,
+pub(crate) fn claim_heap(cx: &mut impl GuestCx, end: i32) -> Result<i32, Stop> {
+    // The guest passes an unsigned 32-bit address.
+    let end = u64::from(end as u32);
+    let env = cx.env();
+    let granted = match env.heap.admits(end, &env.meter.memory) {
+        Some(pages) => {
+            let have = cx.memory_pages();
+            let grown = pages <= have || cx.grow_memory(pages - have);
+            if grown {
+                cx.env().heap.set_end(end);
+            }
+            grown
         }
+        None => false,
     };
-    checkpoint(&mut env, 0)?;
+    checkpoint(cx, 0)?;
     Ok(if granted { 0 } else { -1 })
 }
 
 /// `kobako.begin_user_code()`: the guest's interpreter is up; budgets start.
-fn begin_user_code(mut env: FunctionEnvMut<'_, HostEnv>) -> Result<(), RuntimeError> {
-    let (data, mut store) = env.data_and_store_mut();
-    let pages = data.heap.pages();
-    let grant = data.meter.begin_user_code(pages);
-    set_fuel(data.fuel.as_ref(), &mut store, grant)
+pub(crate) fn begin_user_code(cx: &mut impl GuestCx) -> Result<(), Stop> {
+    let env = cx.env();
+    let pages = env.heap.pages();
+    let grant = env.meter.begin_user_code(pages);
+    set_fuel(cx, grant);
+    Ok(())
 }
 
 /// `kobako.end_user_code()`: only the reply and teardown remain.
-fn end_user_code(mut env: FunctionEnvMut<'_, HostEnv>) -> Result<(), RuntimeError> {
-    let (data, mut store) = env.data_and_store_mut();
-    let Some(fuel) = &data.fuel else {
-        return Ok(());
-    };
-    let remaining = fuel.get(&mut store).i64().unwrap_or(0);
-    let grant = data.meter.end_user_code(remaining);
-    set_fuel(Some(fuel), &mut store, grant)
+pub(crate) fn end_user_code(cx: &mut impl GuestCx) -> Result<(), Stop> {
+    let remaining = cx.global(GuestGlobal::Fuel);
+    let grant = cx.env().meter.end_user_code(remaining);
+    set_fuel(cx, grant);
+    Ok(())
 }
 
-fn set_fuel(
-    fuel: Option<&Global>,
-    store: &mut impl wasmer::AsStoreMut,
-    grant: u64,
-) -> Result<(), RuntimeError> {
-    match fuel {
-        Some(fuel) => fuel.set(
-            store,
-            wasmer::Value::I64(i64::try_from(grant).unwrap_or(i64::MAX)),
-        ),
-        None => Ok(()),
-    }
+fn set_fuel(cx: &mut impl GuestCx, grant: u64) {
+    cx.set_global(GuestGlobal::Fuel, i64::try_from(grant).unwrap_or(i64::MAX));
 }
 
 /// `kobako.refuel(remaining) -> grant`, called by the checkpoints the
 /// artifact compiler instrumented into the guest.
-fn refuel(mut env: FunctionEnvMut<'_, HostEnv>, remaining: i64) -> Result<i64, RuntimeError> {
-    free_exceptions(&mut env);
-    let grant = account(env.data_mut(), remaining, 0)?;
+pub(crate) fn refuel(cx: &mut impl GuestCx, remaining: i64) -> Result<i64, Stop> {
+    free_exceptions(cx);
+    let grant = account(cx.env(), remaining, 0)?;
     Ok(i64::try_from(grant).unwrap_or(i64::MAX))
 }
 
 /// Accounts for the guest's work since its last grant (`remaining` is the
 /// fuel global's value) and the host's (`host_work` checkpoints), checks
 /// every cap and interrupt, and returns the next grant.
-fn account(data: &mut HostEnv, remaining: i64, host_work: u64) -> Result<u64, RuntimeError> {
+fn account(data: &mut HostEnv, remaining: i64, host_work: u64) -> Result<u64, Stop> {
     let HostEnv {
         meter, callbacks, ..
     } = data;
     if callbacks.interrupt_requested() {
         meter.interrupt_requested();
     }
-    meter
-        .refuel(remaining, host_work, || callbacks.on_interrupt())
-        .map_err(|fired| RuntimeError::user(Box::new(fired)))
+    Ok(meter.refuel(remaining, host_work, || callbacks.on_interrupt())?)
 }
 
 /// Host work worth one checkpoint of fuel: this many bytes copied.
@@ -285,24 +214,22 @@ pub(crate) const BYTES_PER_CHECKPOINT: u64 = 1024;
 /// with `host_work` checkpoints of the host's own work counted as fuel.
 /// So a guest whose every step makes the host work (output floods, service
 /// calls, big values) is stopped as promptly as a tight loop.
-pub(crate) fn checkpoint(
-    env: &mut FunctionEnvMut<'_, HostEnv>,
-    host_work: u64,
-) -> Result<(), RuntimeError> {
-    free_exceptions(env);
-    let (data, mut store) = env.data_and_store_mut();
-    let Some(fuel) = data.fuel.clone() else {
+pub(crate) fn checkpoint(cx: &mut impl GuestCx, host_work: u64) -> Result<(), Stop> {
+    free_exceptions(cx);
+    if cx.env().exports.is_none() {
         return Ok(());
-    };
-    let remaining = fuel.get(&mut store).i64().unwrap_or(0);
-    let grant = account(data, remaining, host_work)?;
-    set_fuel(Some(&fuel), &mut store, grant)
+    }
+    let remaining = cx.global(GuestGlobal::Fuel);
+    let grant = account(cx.env(), remaining, host_work)?;
+    set_fuel(cx, grant);
+    Ok(())
 }
 
 /// Guest code called the host: no exception is in flight, and if the
-/// guest cannot hold one either, all are garbage ([`crate::exceptions`]).
-fn free_exceptions(env: &mut FunctionEnvMut<'_, HostEnv>) {
-    if env.data().free_exceptions_at_imports {
-        crate::exceptions::free_all(env);
+/// guest cannot hold one either, all are garbage (see the backend's notes
+/// on exceptions).
+fn free_exceptions(cx: &mut impl GuestCx) {
+    if cx.env().free_exceptions_at_imports {
+        cx.free_exceptions();
     }
 }

@@ -31,10 +31,10 @@
 
 pub mod abi;
 mod artifact;
+mod backend;
 mod callbacks;
 mod caps;
 mod error;
-mod exceptions;
 mod guest;
 mod guest_memory;
 mod host;

@@ -28,12 +28,8 @@
 
 use std::sync::OnceLock;
 
-use wasmer::{FunctionEnv, Store};
-
+use crate::backend::{GuestCx, GuestGlobal};
 use crate::caps::memory::Heap;
-use crate::guest::Guest;
-use crate::host::HostEnv;
-use crate::Error;
 
 /// How invocations get a fresh interpreter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,75 +76,47 @@ fn verifying() -> bool {
     *VERIFY.get_or_init(|| std::env::var_os("KOBAKO_VERIFY_RESTORE").is_some_and(|v| v != "0"))
 }
 
-fn global_i32(store: &mut Store, global: &wasmer::Global) -> Result<i32, Error> {
-    global
-        .get(store)
-        .i32()
-        .ok_or_else(|| Error::Trap("a guest global is not an i32".into()))
-}
-
-fn set_global_i32(store: &mut Store, global: &wasmer::Global, value: i32) -> Result<(), Error> {
-    global
-        .set(store, wasmer::Value::I32(value))
-        .map_err(|e| Error::Trap(e.message()))
-}
-
-/// Guest memory as bytes, for the host to read and write between calls.
-fn memory_bytes<'a>(store: &'a mut Store, guest: &Guest) -> &'a mut [u8] {
-    crate::guest_memory::bytes_mut(&guest.memory, store)
-}
-
 /// Where the stack was written: `[low, top)`, both as addresses.
-fn used_stack(store: &mut Store, guest: &Guest, top: i32) -> Result<(usize, usize), Error> {
-    let low = global_i32(store, &guest.stack_low)? as u32;
+fn used_stack(guest: &mut impl GuestCx, top: i32) -> (usize, usize) {
+    let low = guest.global(GuestGlobal::StackLow) as u32;
     let top = top as u32;
-    Ok((low.min(top) as usize, top as usize))
+    (low.min(top) as usize, top as usize)
 }
 
 impl Snapshot {
     /// Takes the state of a freshly booted instance. Dead stack is zeroed
     /// first, so every later restore of the stack is a fill.
-    pub(crate) fn take(
-        store: &mut Store,
-        env: &FunctionEnv<HostEnv>,
-        guest: &Guest,
-        writable_from: u64,
-    ) -> Result<Self, Error> {
-        let stack_top = global_i32(store, &guest.stack_pointer)?;
-        let (low, top) = used_stack(store, guest, stack_top)?;
-        set_global_i32(store, &guest.stack_low, NO_STACK_MARK)?;
+    pub(crate) fn take(guest: &mut impl GuestCx, writable_from: u64) -> Self {
+        let stack_top = guest.global(GuestGlobal::StackPointer) as i32;
+        let (low, top) = used_stack(guest, stack_top);
+        guest.set_global(GuestGlobal::StackLow, NO_STACK_MARK.into());
         let heap = {
-            let heap = &mut env.as_mut(store).heap;
+            let heap = &mut guest.env().heap;
             heap.high = heap.end;
             *heap
         };
-        let bytes = memory_bytes(store, guest);
+        let bytes = guest.memory();
         let size = bytes.len();
         bytes[low.min(size)..top.min(size)].fill(0);
         let writable_from = usize::try_from(writable_from).unwrap_or(size).min(size);
-        Ok(Snapshot {
+        Snapshot {
             writable_from,
             size,
             data: bytes[writable_from..].to_vec(),
             stack_top,
             heap,
             whole: verifying().then(|| bytes.to_vec()),
-        })
+        }
     }
 
     /// Puts the instance back into the snapshot's state after an
     /// invocation that returned normally.
-    pub(crate) fn restore(
-        &self,
-        store: &mut Store,
-        env: &FunctionEnv<HostEnv>,
-        guest: &Guest,
-    ) -> Result<(), Error> {
-        let (low, top) = used_stack(store, guest, self.stack_top)?;
-        set_global_i32(store, &guest.stack_low, NO_STACK_MARK)?;
-        set_global_i32(store, &guest.stack_pointer, self.stack_top)?;
-        let grown_to = std::mem::replace(&mut env.as_mut(store).heap, self.heap).high;
-        let bytes = memory_bytes(store, guest);
+    pub(crate) fn restore(&self, guest: &mut impl GuestCx) {
+        let (low, top) = used_stack(guest, self.stack_top);
+        guest.set_global(GuestGlobal::StackLow, NO_STACK_MARK.into());
+        guest.set_global(GuestGlobal::StackPointer, self.stack_top.into());
+        let grown_to = std::mem::replace(&mut guest.env().heap, self.heap).high;
+        let bytes = guest.memory();
         bytes[low..top].fill(0);
         let window = &mut bytes[self.writable_from..self.size];
         for (live, saved) in window.chunks_mut(PAGE).zip(self.data.chunks(PAGE)) {
@@ -163,18 +131,17 @@ impl Snapshot {
             bytes[self.size..grown_to].fill(0);
         }
         if let Some(whole) = &self.whole {
-            self.verify(store, guest, whole)?;
+            self.verify(guest, whole);
         }
-        Ok(())
     }
 
     /// The `KOBAKO_VERIFY_RESTORE` check: a difference is a bug in the
     /// restore that could leak one invocation's data into the next, so it
     /// stops the process rather than let a test pass.
-    fn verify(&self, store: &mut Store, guest: &Guest, whole: &[u8]) -> Result<(), Error> {
-        let stack_pointer = global_i32(store, &guest.stack_pointer)?;
-        let stack_low = global_i32(store, &guest.stack_low)?;
-        let bytes = memory_bytes(store, guest);
+    fn verify(&self, guest: &mut impl GuestCx, whole: &[u8]) {
+        let stack_pointer = guest.global(GuestGlobal::StackPointer) as i32;
+        let stack_low = guest.global(GuestGlobal::StackLow) as i32;
+        let bytes = guest.memory();
         let kept = whole.len().min(bytes.len());
         let same = bytes[..kept] == whole[..kept] && bytes[kept..].iter().all(|&b| b == 0);
         let differs = (!same).then(|| {
@@ -200,6 +167,5 @@ impl Snapshot {
             );
             std::process::abort();
         }
-        Ok(())
     }
 }

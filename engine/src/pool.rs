@@ -6,14 +6,14 @@
 //! slot that trapped is dropped with its own store, so nothing of a
 //! poisoned instance stays alive; so is one that served [`RENEW_AFTER`]
 //! invocations, so nothing Wasmer keeps per store can pile up.
-//! The exception objects an invocation threw are freed after it
-//! ([`crate::exceptions`]).
+//! The exception objects an invocation threw are freed after it, where
+//! the backend keeps them.
 
 use std::sync::{Mutex, MutexGuard};
 
 use kobako_wire::{Reply, Request};
-use wasmer::{FunctionEnv, Store};
 
+use crate::backend::GuestCx;
 use crate::guest::Guest;
 use crate::host::{HostEnv, Session};
 use crate::lifecycle::{Lifecycle, Snapshot};
@@ -28,44 +28,30 @@ const MAX_IDLE: usize = 4;
 const RENEW_AFTER: u32 = 4096;
 
 /// One guest instance in its own store, booted per the artifact's
-/// [`Lifecycle`].
+/// [`Lifecycle`]. `Send` as its backend's instance is: a slot is owned by
+/// one pool or one invocation at a time and every use takes `&mut self`.
 pub(crate) struct Slot {
-    store: Store,
-    env: FunctionEnv<HostEnv>,
     guest: Guest,
     snapshot: Option<Snapshot>,
     invocations: u32,
 }
 
-// SAFETY: Wasmer 7.4's `Store` is `!Send` only because of raw pointers into
-// objects the store itself owns and an optional boxed `on_called` callback
-// (never installed here). Nothing a store holds is tied to the thread that
-// made it: Wasmer's thread-local trap and stack state is set up and torn down
-// inside each call. A slot is owned by one pool or one invocation at a time
-// and every use takes `&mut self`, so its store is only ever moved between
-// threads, never shared.
-unsafe impl Send for Slot {}
-
 impl Slot {
     /// A new instance in a new store; under [`Lifecycle::Restore`] its
     /// interpreter is booted and snapshotted.
     pub(crate) fn new(artifact: &Artifact) -> Result<Self, Error> {
-        let mut store = Store::new(artifact.engine().clone());
         let mut host = HostEnv::new();
         host.free_exceptions_at_imports = !artifact.guest().keeps_exceptions;
-        let env = FunctionEnv::new(&mut store, host);
-        let guest = Guest::instantiate(&mut store, artifact.module(), &env)?;
+        let mut guest = Guest::instantiate(artifact.code(), host)?;
         let snapshot = match artifact.lifecycle() {
             Lifecycle::Restore => {
-                guest.boot(&mut store, &env)?;
+                guest.boot()?;
                 let writable_from = artifact.guest().writable_from;
-                Some(Snapshot::take(&mut store, &env, &guest, writable_from)?)
+                Some(Snapshot::take(&mut guest.instance, writable_from))
             }
             Lifecycle::Reboot => None,
         };
         Ok(Slot {
-            store,
-            env,
             guest,
             snapshot,
             invocations: 0,
@@ -83,40 +69,38 @@ impl Slot {
         request: &Request,
     ) -> (Result<Reply, Error>, u64) {
         self.invocations += 1;
-        let env = self.env.as_mut(&mut self.store);
+        let env = self.guest.instance.env();
         env.lend(session);
         env.stdout.begin(limits.stdout_limit);
         env.stderr.begin(limits.stderr_limit);
         env.seals.next_invocation();
-        let mut outcome = self
-            .guest
-            .invoke(&mut self.store, &self.env, limits, request);
-        let fuel_left = self.guest.fuel_left(&mut self.store);
-        let fuel_used = self.env.as_ref(&self.store).meter.used_at(fuel_left);
+        let mut outcome = self.guest.invoke(limits, request);
+        let fuel_left = self.guest.fuel_left();
+        let fuel_used = self.guest.instance.env().meter.used_at(fuel_left);
         if outcome.is_ok() && self.snapshot.is_none() {
-            if let Err(e) = self.guest.shutdown(&mut self.store, &self.env) {
+            if let Err(e) = self.guest.shutdown() {
                 outcome = Err(e);
             }
         }
-        self.env.as_mut(&mut self.store).give_back(session);
+        self.guest.instance.env().give_back(session);
         (outcome, fuel_used)
     }
 
-    fn memory_size(&self) -> u64 {
-        self.guest.memory.view(&self.store).data_size()
+    fn memory_size(&mut self) -> u64 {
+        self.guest.instance.memory().len() as u64
     }
 
     /// Back to the booted state after an invocation that returned, for the
     /// next one; `false` when the slot should be replaced instead.
-    fn reset(&mut self) -> Result<bool, Error> {
+    fn reset(&mut self) -> bool {
         if self.invocations >= RENEW_AFTER {
-            return Ok(false);
+            return false;
         }
         if let Some(snapshot) = &self.snapshot {
-            snapshot.restore(&mut self.store, &self.env, &self.guest)?;
+            snapshot.restore(&mut self.guest.instance);
         }
-        crate::exceptions::free_all(&mut self.store);
-        Ok(true)
+        self.guest.instance.free_exceptions();
+        true
     }
 }
 
@@ -154,11 +138,10 @@ impl Pool {
 
     /// Restores `slot` and keeps it for the next invocation, or drops it
     /// (renewal due, pool full, or a forked child).
-    pub(crate) fn give(&self, mut slot: Slot) -> Result<(), Error> {
-        if slot.reset()? {
+    pub(crate) fn give(&self, mut slot: Slot) {
+        if slot.reset() {
             self.keep(slot);
         }
-        Ok(())
     }
 
     /// Keeps a slot that is in its booted state, if there is room.
@@ -172,8 +155,8 @@ impl Pool {
 
     /// Idle slots, and the bytes of guest memory they hold together.
     pub(crate) fn idle_memory(&self) -> (usize, u64) {
-        self.idle().map_or((0, 0), |idle| {
-            (idle.len(), idle.iter().map(Slot::memory_size).sum())
+        self.idle().map_or((0, 0), |mut idle| {
+            (idle.len(), idle.iter_mut().map(Slot::memory_size).sum())
         })
     }
 }

@@ -243,7 +243,7 @@ impl Sandbox {
         let (outcome, fuel_used) = slot.invoke(&mut self.session, &self.limits, request);
         self.fuel_used = fuel_used;
         let reply = outcome?;
-        pool.give(slot)?;
+        pool.give(slot);
         Ok(reply)
     }
 }

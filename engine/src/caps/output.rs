@@ -15,41 +15,17 @@ impl Output {
         self.truncated = false;
     }
 
-    /// Keeps what fits of `data`; the write itself always succeeds, so the
-    /// guest neither retries nor notices.
-    #[cfg(test)]
-    pub(crate) fn write(&mut self, data: &[u8]) {
-        self.append_from(data.len() as u64, |buf| {
-            buf.copy_from_slice(&data[..buf.len()]);
-            true
-        });
-    }
-
-    /// Appends what fits of `len` bytes that `read` fills in (it gets a
-    /// buffer of the size that fits, and says whether it could read); the
-    /// rest is dropped without being read. Returns how many bytes were
-    /// kept, or `None` when `read` failed.
-    pub(crate) fn append_from(
-        &mut self,
-        len: u64,
-        read: impl FnOnce(&mut [u8]) -> bool,
-    ) -> Option<u64> {
+    /// Keeps what fits of `data` and returns how many bytes that was; the
+    /// write itself always succeeds, so the guest neither retries nor
+    /// notices. What does not fit is dropped without being copied.
+    pub(crate) fn write(&mut self, data: &[u8]) -> usize {
         let room = self.limit.saturating_sub(self.bytes.len());
-        let take = usize::try_from(len).map_or(room, |len| len.min(room));
-        if (take as u64) < len {
+        let take = data.len().min(room);
+        if take < data.len() {
             self.truncated = true;
         }
-        if take == 0 {
-            return Some(0);
-        }
-        let start = self.bytes.len();
-        self.bytes.resize(start + take, 0);
-        if read(&mut self.bytes[start..]) {
-            Some(take as u64)
-        } else {
-            self.bytes.truncate(start);
-            None
-        }
+        self.bytes.extend_from_slice(&data[..take]);
+        take
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {

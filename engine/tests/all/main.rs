@@ -1,6 +1,10 @@
 //! The engine's integration tests, one binary (each extra test binary links
-//! Wasmer again). They load the committed artifact from `artifacts/`.
+//! the engine again). They load the committed artifact from `artifacts/`,
+//! or with the wasmtime backend the checkpointed guest from
+//! `$KOBAKO_ARTIFACTS_DIR` (`bin/test` writes it there), and all but the
+//! checks of the Wasmer artifact itself run against both backends.
 
+#[cfg(feature = "wasmer")]
 mod artifact;
 mod caps;
 mod eval;
@@ -8,6 +12,8 @@ mod lifecycle;
 mod output;
 mod preload;
 mod services;
+#[cfg(feature = "wasmtime")]
+mod wasmtime;
 
 use std::sync::OnceLock;
 
