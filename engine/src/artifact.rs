@@ -23,7 +23,9 @@ pub struct Artifact {
 
 impl Artifact {
     /// Loads the artifact for this platform from an artifacts directory
-    /// (`manifest.json` plus `kobako.<triple>.wasmu`).
+    /// (`manifest.json` plus `kobako.<triple>.wasmu`; with the wasmtime
+    /// backend, `kobako.checkpointed.wasm` instead, and the checks below
+    /// are the Wasmer artifact's).
     ///
     /// Nothing is deserialized until the manifest names an artifact for this
     /// target triple, built by this Wasmer version, for CPU features this

@@ -108,8 +108,8 @@ pub(crate) trait GuestCx {
     fn grow_memory(&mut self, delta: u64) -> bool;
 
     /// Frees the exception objects the engine keeps for thrown exceptions,
-    /// where it keeps them; the caller vouches none is referenced
-    /// ([`crate::exceptions`]).
+    /// where it keeps them; the caller vouches none is referenced (the
+    /// Wasmer backend's `exceptions` module says when that holds).
     fn free_exceptions(&mut self);
 
     /// The guest's memory.

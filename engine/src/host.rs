@@ -31,7 +31,7 @@ pub(crate) struct HostEnv {
     pub(crate) seals: SealKey,
     pub(crate) started: Instant,
     /// Whether guest exceptions are freed at every import
-    /// ([`crate::exceptions`]).
+    /// (the Wasmer backend's `exceptions` module says why that is sound).
     pub(crate) free_exceptions_at_imports: bool,
 }
 

@@ -1,4 +1,6 @@
-//! The kobako host runtime: runs untrusted Ruby in an mruby guest on Wasmer.
+//! The kobako host runtime: runs untrusted Ruby in an mruby guest on Wasmer
+//! (or, built with the `wasmtime` feature instead of the default `wasmer`,
+//! on wasmtime, for comparing engines; see `src/backend.rs`).
 //!
 //! ```no_run
 //! use kobako_engine::{Artifact, Sandbox, Value};
