@@ -42,7 +42,40 @@ static MEMORY_LIMIT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "
 /// Loaded after this extension, so resolved at first use, not at init.
 static ERROR_TEXT: Lazy<RModule> = Lazy::new(|ruby| kobako_const(ruby, "ErrorText"));
 
+/// The classes the binding raises, which lib/kobako/errors.rb defines.
+const ERROR_CLASSES: [&str; 7] = [
+    "TrapError",
+    "SandboxError",
+    "ArtifactError",
+    "ServiceError",
+    "BytecodeError",
+    "TimeoutError",
+    "MemoryLimitError",
+];
+
+/// A `LoadError` unless lib/kobako/errors.rb has defined every class this
+/// extension raises (it was required on its own, not by `require "kobako"`).
+fn check_loaded_by_lib(ruby: &Ruby) -> Result<(), Error> {
+    let missing = |what: &str| {
+        Error::new(
+            ruby.exception_load_error(),
+            format!("{what} is not defined: require \"kobako\", not its native extension"),
+        )
+    };
+    let kobako: RModule = ruby
+        .class_object()
+        .const_get("Kobako")
+        .map_err(|_| missing("Kobako"))?;
+    for name in ERROR_CLASSES {
+        kobako
+            .const_get::<_, ExceptionClass>(name)
+            .map_err(|_| missing(&format!("Kobako::{name}")))?;
+    }
+    Ok(())
+}
+
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
+    check_loaded_by_lib(ruby)?;
     // Resolve every class now, so a missing one fails at require time.
     Lazy::force(&TRAP_ERROR, ruby);
     Lazy::force(&SANDBOX_ERROR, ruby);

@@ -1,0 +1,26 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+require "open3"
+require "rbconfig"
+
+# The native extension needs the classes lib/kobako defines first. Required
+# on its own it must say so as a LoadError: a Rust panic there would be
+# Ruby's `fatal`, which no rescue catches and which ends the process.
+class ExtensionLoadTest < Minitest::Test
+  LIB = File.expand_path("../lib", __dir__)
+
+  def test_the_extension_required_alone_is_a_load_error_not_a_fatal
+    script = 'begin; require "kobako/kobako"; rescue LoadError => e; print e.message; end'
+    out, err, status = Open3.capture3(RbConfig.ruby, "-I#{LIB}", "-e", script)
+    assert_predicate status, :success?, err
+    assert_equal 'Kobako is not defined: require "kobako", not its native extension', out
+  end
+
+  def test_the_extension_after_a_partial_library_is_a_load_error_too
+    script = 'module Kobako; end; begin; require "kobako/kobako"; rescue LoadError => e; print e.message; end'
+    out, err, status = Open3.capture3(RbConfig.ruby, "-I#{LIB}", "-e", script)
+    assert_predicate status, :success?, err
+    assert_match(/\AKobako::TrapError is not defined/, out)
+  end
+end
