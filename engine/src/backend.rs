@@ -70,6 +70,28 @@ pub(crate) enum GuestGlobal {
     StackLow,
 }
 
+/// The instance's memory and the globals the host reads and writes, in a
+/// backend's own handle types; kept in the [`HostEnv`] so imports reach
+/// them.
+#[derive(Clone, Copy)]
+pub(crate) struct ExportsOf<Memory, Global> {
+    pub(crate) memory: Memory,
+    pub(crate) fuel: Global,
+    pub(crate) stack_pointer: Global,
+    pub(crate) stack_low: Global,
+}
+
+impl<Memory, Global> ExportsOf<Memory, Global> {
+    /// The handle of `global`.
+    pub(crate) fn global(&self, global: GuestGlobal) -> &Global {
+        match global {
+            GuestGlobal::Fuel => &self.fuel,
+            GuestGlobal::StackPointer => &self.stack_pointer,
+            GuestGlobal::StackLow => &self.stack_low,
+        }
+    }
+}
+
 /// The guest's exports the host drives, with their results widened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Export {

@@ -18,7 +18,7 @@ use wasmtime::{
     Module, PoolingAllocationConfig, ResourceLimiter, Store, TypedFunc, Val,
 };
 
-use super::{Export, GuestCx, GuestGlobal, Stop};
+use super::{Export, ExportsOf, GuestCx, GuestGlobal, Stop};
 use crate::abi::{
     CLAIM_HEAP_IMPORT, FUEL_GLOBAL, KOBAKO_MODULE, REFUEL_IMPORT, SERVICE_CALL_IMPORT,
     STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL, TAKE_REPLY_IMPORT, USER_CODE_END_IMPORT,
@@ -128,25 +128,8 @@ fn write_precompiled(engine: &Engine, wasm: &Path, cwasm: &PathBuf) -> Result<()
     std::fs::rename(&partial, cwasm).map_err(io)
 }
 
-/// The instance's memory and globals, kept in its [`HostEnv`] so imports
-/// reach them.
-#[derive(Clone, Copy)]
-pub(crate) struct Exports {
-    memory: Memory,
-    fuel: Global,
-    stack_pointer: Global,
-    stack_low: Global,
-}
-
-impl Exports {
-    fn global(&self, global: GuestGlobal) -> Global {
-        match global {
-            GuestGlobal::Fuel => self.fuel,
-            GuestGlobal::StackPointer => self.stack_pointer,
-            GuestGlobal::StackLow => self.stack_low,
-        }
-    }
-}
+/// The instance's memory and globals as wasmtime handles.
+pub(crate) type Exports = ExportsOf<Memory, Global>;
 
 /// The exported functions the host calls.
 struct Functions {
