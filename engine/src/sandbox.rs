@@ -5,6 +5,7 @@ use kobako_wire::{Action, Namespace, Reply, Request, Snippet};
 use crate::callbacks::Callbacks;
 use crate::caps::meter::InterruptHandle;
 use crate::host::Session;
+use crate::pool::Slot;
 use crate::{Artifact, Error, Limits, Value};
 
 /// An isolated mruby guest. See the crate docs for what it costs.
@@ -16,6 +17,8 @@ pub struct Sandbox {
     snippets: Vec<Snippet>,
     services: Vec<Namespace>,
     sealed: bool,
+    /// The instance of the invocation running now, if one is.
+    in_flight: Option<Slot>,
 }
 
 impl Sandbox {
@@ -35,6 +38,7 @@ impl Sandbox {
             snippets: Vec::new(),
             services: Vec::new(),
             sealed: false,
+            in_flight: None,
         }
     }
 
@@ -170,12 +174,27 @@ impl Sandbox {
     }
 
     /// Makes the sandbox usable in a child process whose fork interrupted
-    /// an invocation on another thread (gone in the child). That invocation
-    /// held the sandbox's session (callbacks, output, seals), which stays
-    /// with the instance it was lent to, abandoned with that thread: the
-    /// sandbox starts a new one, so install the callbacks again. Bindings,
-    /// snippets, limits and the interrupt handle stay.
+    /// an invocation on another thread (gone in the child): see
+    /// [`Sandbox::abandon_invocation`].
     pub fn recover_after_fork(&mut self) {
+        // SAFETY: in a forked child, the thread that ran the invocation in
+        // flight (if any) does not exist; nothing can resume it.
+        unsafe { self.abandon_invocation() }
+    }
+
+    /// Forgets the invocation in flight, which will never return: its
+    /// instance and store are dropped, with the session (callbacks, output,
+    /// seals) lent to them, and the sandbox starts a new session: install
+    /// the callbacks again. Bindings, snippets, limits and the interrupt
+    /// handle stay.
+    ///
+    /// # Safety
+    /// Nothing may ever resume that invocation: it ran on a stack nothing
+    /// will run again (a Ruby fiber suspended inside a service call and since
+    /// collected, or whose thread ended; a thread a `fork` left behind). Its
+    /// frames still hold borrows of this sandbox, which are never used again.
+    pub unsafe fn abandon_invocation(&mut self) {
+        self.in_flight = None;
         let interrupt = self.session.interrupt.clone();
         self.session = Session::new();
         self.session.interrupt = interrupt;
@@ -239,11 +258,14 @@ impl Sandbox {
     /// mid-operation), so the next invocation gets another.
     fn invoke(&mut self, request: &Request) -> Result<Reply, Error> {
         let pool = self.artifact.pool();
-        let mut slot = pool.take(&self.artifact)?;
+        let slot = self.in_flight.insert(pool.take(&self.artifact)?);
         let (outcome, fuel_used) = slot.invoke(&mut self.session, &self.limits, request);
         self.fuel_used = fuel_used;
+        let slot = self.in_flight.take();
         let reply = outcome?;
-        pool.give(slot);
+        if let Some(slot) = slot {
+            pool.give(slot);
+        }
         Ok(reply)
     }
 }

@@ -7,25 +7,40 @@ module Kobako
   # Fiber.yield) would unbalance it, which ends the process. So on one
   # thread, a guest runs only when no other fiber is inside one; nesting
   # within the same fiber (a service running another sandbox) is fine.
+  #
+  # A fiber left suspended inside a service call for good stops counting
+  # once Ruby collects it: fibers are remembered by object id, never held.
   module FiberGuard
     module_function
 
-    # Runs the block as the thread's innermost guest entry.
+    # Runs the block as the thread's innermost guest entry, and yields the
+    # current fiber's object id.
     # @raise [Kobako::FiberSwitchError] when another fiber is inside a guest
     def enter
       entries = Thread.current.thread_variable_get(:kobako_guest_fibers) ||
                 Thread.current.thread_variable_set(:kobako_guest_fibers, [])
-      if (inside = entries.last) && !inside.equal?(Fiber.current)
+      me = Fiber.current.object_id
+      entries.pop while (inside = entries.last) && inside != me && gone?(inside)
+      if inside && inside != me
         raise FiberSwitchError, "another fiber of this thread is inside a Kobako sandbox (waiting in a " \
                                 "service call); a sandbox cannot run until it returns"
       end
 
-      entries.push(Fiber.current)
+      entries.push(me)
       begin
-        yield
+        yield me
       ensure
         entries.pop
       end
+    end
+
+    # Whether the fiber with object id +id+ has been collected: nothing can
+    # resume it, nor the guest call its stack held.
+    def gone?(id)
+      ObjectSpace._id2ref(id)
+      false
+    rescue RangeError
+      true
     end
   end
   private_constant :FiberGuard

@@ -54,6 +54,8 @@ module Kobako
       @namespaces = {}
       @sealed = false
       @busy = Mutex.new
+      # The object id of the fiber running an invocation, if one is.
+      @owner = nil
     end
 
     # The namespace +name+ (the same one on every call), for binding services.
@@ -191,15 +193,51 @@ module Kobako
     # very invocation) is refused before it touches anything of the running
     # invocation: its Handles, output or arguments.
     def exclusively(&)
-      FiberGuard.enter do
-        raise BUSY unless @busy.try_lock
-
+      FiberGuard.enter do |fiber|
+        claim(fiber)
         begin
           yield
         ensure
+          @owner = nil
           @busy.unlock
         end
       end
+    end
+
+    # Locks the sandbox for the fiber with object id +fiber+. An invocation
+    # that began and never ended (@owner still set) is taken back from a
+    # fiber that can never resume it: one Ruby collected (abandoned while
+    # suspended inside a service call), or one whose thread ended (Ruby then
+    # unlocked the Mutex itself, as in a child after fork). Never from the
+    # current fiber: that is a service calling its own sandbox.
+    def claim(fiber)
+      locked = @busy.try_lock
+      if @owner
+        unless @owner != fiber && (locked || FiberGuard.gone?(@owner))
+          @busy.unlock if locked
+          raise BUSY
+        end
+        reclaim(locked)
+      elsif !locked
+        raise BUSY
+      end
+      @owner = fiber
+    end
+
+    # A Mutex remembers the fiber that locked it, and reads it when the
+    # Mutex is freed: one an abandoned fiber still holds is kept for good (a
+    # few dozen bytes), never freed, and a new one takes its place.
+    ABANDONED_LOCKS = Thread::Queue.new
+    private_constant :ABANDONED_LOCKS
+
+    def reclaim(locked)
+      unless locked
+        ABANDONED_LOCKS << @busy
+        @busy = Mutex.new
+        @busy.lock
+      end
+      @native.reclaim_abandoned
+      @dispatcher.end_invocation
     end
 
     def bind_service(namespace, member, object)

@@ -80,6 +80,26 @@ impl SandboxLock {
         }
         Some(guard)
     }
+
+    /// Frees the lock from an invocation that will never return, dropping
+    /// what that invocation had of the sandbox.
+    ///
+    /// # Safety
+    /// The invocation holding the lock can never resume: it ran on a Ruby
+    /// fiber that was suspended inside a service call and has since been
+    /// collected or lost its thread (the guard it holds lives on that
+    /// fiber's stack and is never dropped).
+    pub unsafe fn reclaim(&self) {
+        let address = self.address();
+        // The abandoned guard's entry, if that fiber ran on this thread.
+        HELD.with_borrow_mut(|held| held.retain(|&a| a != address));
+        let mut guard = Guard(self);
+        // SAFETY: as the caller guarantees; the guard above is the only way
+        // to the sandbox from here on.
+        unsafe { guard.abandon_invocation() };
+        guard.set_callbacks(Box::new(RubyCallbacks));
+        // Dropping the guard frees the lock.
+    }
 }
 
 pub struct Guard<'a>(&'a SandboxLock);

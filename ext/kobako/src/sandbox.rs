@@ -165,6 +165,17 @@ impl Sandbox {
         Ok(ruby.str_from_slice(&bytecode))
     }
 
+    /// Frees the sandbox from an invocation whose fiber, suspended inside a
+    /// service call, can never resume: Ruby collected it or its thread ended
+    /// (`Kobako::Sandbox#claim` calls this only then). Its instance is
+    /// dropped and the sandbox is usable again.
+    fn reclaim_abandoned(_ruby: &Ruby, rb_self: &Self) -> Result<(), Error> {
+        // SAFETY: nothing can resume that invocation (the caller's
+        // contract, above).
+        unsafe { rb_self.inner.reclaim() };
+        Ok(())
+    }
+
     fn stdout(ruby: &Ruby, rb_self: &Self) -> Result<RString, Error> {
         Ok(value::output(ruby, rb_self.lock(ruby)?.stdout()))
     }
@@ -202,6 +213,7 @@ mod entry {
         preload_code(code: RString, name: String) -> ();
         preload_binary(binary: RString) -> ();
         compile(source: RString, name: String, debug: bool) -> RString;
+        reclaim_abandoned() -> ();
         stdout() -> RString;
         stderr() -> RString;
         stdout_truncated() -> bool;
@@ -235,6 +247,7 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
     class.define_method("preload_code", method!(entry::preload_code, 2))?;
     class.define_method("preload_binary", method!(entry::preload_binary, 1))?;
     class.define_method("compile", method!(entry::compile, 3))?;
+    class.define_method("reclaim_abandoned", method!(entry::reclaim_abandoned, 0))?;
     class.define_method("stdout", method!(entry::stdout, 0))?;
     class.define_method("stderr", method!(entry::stderr, 0))?;
     class.define_method("stdout_truncated?", method!(entry::stdout_truncated, 0))?;
