@@ -110,7 +110,11 @@ pub(crate) struct Pool {
     /// have held it at the time, forever in the child) nor share slots with
     /// the parent's history: it makes its own slots, unpooled.
     pid: u32,
-    idle: Mutex<Vec<Slot>>,
+    // Boxed: a slot moves between this list and the `in_flight` field of the
+    // sandbox running it; boxed once, those moves are pointer moves, and an
+    // idle sandbox holds a pointer's worth, not a slot.
+    #[allow(clippy::vec_box)]
+    idle: Mutex<Vec<Box<Slot>>>,
 }
 
 impl Default for Pool {
@@ -123,29 +127,30 @@ impl Default for Pool {
 }
 
 impl Pool {
-    fn idle(&self) -> Option<MutexGuard<'_, Vec<Slot>>> {
+    #[allow(clippy::vec_box)] // see `idle`
+    fn idle(&self) -> Option<MutexGuard<'_, Vec<Box<Slot>>>> {
         (crate::platform::process_id() == self.pid)
             .then(|| self.idle.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// An idle slot, or a new one.
-    pub(crate) fn take(&self, artifact: &Artifact) -> Result<Slot, Error> {
+    pub(crate) fn take(&self, artifact: &Artifact) -> Result<Box<Slot>, Error> {
         match self.idle().and_then(|mut idle| idle.pop()) {
             Some(slot) => Ok(slot),
-            None => Slot::new(artifact),
+            None => Slot::new(artifact).map(Box::new),
         }
     }
 
     /// Restores `slot` and keeps it for the next invocation, or drops it
     /// (renewal due, pool full, or a forked child).
-    pub(crate) fn give(&self, mut slot: Slot) {
+    pub(crate) fn give(&self, mut slot: Box<Slot>) {
         if slot.reset() {
             self.keep(slot);
         }
     }
 
     /// Keeps a slot that is in its booted state, if there is room.
-    pub(crate) fn keep(&self, slot: Slot) {
+    pub(crate) fn keep(&self, slot: Box<Slot>) {
         if let Some(mut idle) = self.idle() {
             if idle.len() < MAX_IDLE {
                 idle.push(slot);
@@ -156,7 +161,10 @@ impl Pool {
     /// Idle slots, and the bytes of guest memory they hold together.
     pub(crate) fn idle_memory(&self) -> (usize, u64) {
         self.idle().map_or((0, 0), |mut idle| {
-            (idle.len(), idle.iter_mut().map(Slot::memory_size).sum())
+            (
+                idle.len(),
+                idle.iter_mut().map(|slot| slot.memory_size()).sum(),
+            )
         })
     }
 }

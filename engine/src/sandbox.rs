@@ -18,7 +18,7 @@ pub struct Sandbox {
     services: Vec<Namespace>,
     sealed: bool,
     /// The instance of the invocation running now, if one is.
-    in_flight: Option<Slot>,
+    in_flight: Option<Box<Slot>>,
 }
 
 impl Sandbox {
