@@ -72,6 +72,26 @@ class ServicesTest < Minitest::Test
     assert_equal 2, @sandbox.eval("1 + 1")
   end
 
+  # The glue looks its classes up once, at boot: a script that removes or
+  # replaces Kobako::Handle or Kobako::ServiceError changes neither what a
+  # service call builds nor what it raises (it used to look them up by name
+  # on every call, and failed once Handle was gone).
+  def test_the_glue_keeps_its_classes_whatever_the_script_does_to_the_constants
+    @sandbox.define(:Objects).bind(:Make, -> { Object.new })
+    @sandbox.define(:Fail).bind(:Now, -> { raise ArgumentError, "boom" })
+    assert_equal [:made, false, "boom"], @sandbox.eval(<<~RUBY)
+      Kobako.send(:remove_const, :Handle)
+      Kobako.send(:remove_const, :ServiceError)
+      module Kobako; class ServiceError < StandardError; end; end
+      Objects::Make.call
+      begin
+        Fail::Now.call
+      rescue StandardError => e
+        [:made, e.class.equal?(Kobako::ServiceError), e.message]
+      end
+    RUBY
+  end
+
   def test_service_values_round_trip
     @sandbox.define(:Echo).bind(:Back, ->(*args, **kw) { [args, kw] })
     result = @sandbox.eval('Echo::Back.call(1, -2.5, "s", :sym, nil, true, [1, {a: 2}], key: "v")')

@@ -40,3 +40,21 @@ pub const STACK_POINTER_GLOBAL: &str = "__stack_pointer";
 /// `claim_heap(end) -> 0 | -1`: the guest's `sbrk` asks for its heap to end
 /// at `end`; the host grows the memory if needed and applies the memory cap.
 pub const CLAIM_HEAP_IMPORT: &str = "claim_heap";
+
+/// The guest's linear memory, as its linker exports it.
+pub const MEMORY_EXPORT: &str = "memory";
+
+/// `_initialize()`, the guest module's constructors (WASI reactor).
+pub const INITIALIZE_EXPORT: &str = "_initialize";
+
+/// `kobako_boot() -> i32`: opens the interpreter; 0 on success.
+pub const BOOT_EXPORT: &str = "kobako_boot";
+
+/// `kobako_shutdown()`: closes the interpreter.
+pub const SHUTDOWN_EXPORT: &str = "kobako_shutdown";
+
+/// `kobako_buffer(len) -> ptr`: room in guest memory for a request.
+pub const BUFFER_EXPORT: &str = "kobako_buffer";
+
+/// `kobako_invoke(len) -> ptr << 32 | len`: runs the request in the buffer.
+pub const INVOKE_EXPORT: &str = "kobako_invoke";

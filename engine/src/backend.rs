@@ -31,6 +31,7 @@ mod wasmtime;
 #[cfg(feature = "wasmtime")]
 pub(crate) use self::wasmtime::{Code, Exports, Instance};
 
+use crate::abi;
 use crate::caps::CapFired;
 use crate::host::HostEnv;
 use crate::Error;
@@ -105,6 +106,19 @@ pub(crate) enum Export {
     Buffer,
     /// `kobako_invoke(len) -> ptr << 32 | len`: runs the request.
     Invoke,
+}
+
+impl Export {
+    /// The name the guest exports it under.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Export::Initialize => abi::INITIALIZE_EXPORT,
+            Export::Boot => abi::BOOT_EXPORT,
+            Export::Shutdown => abi::SHUTDOWN_EXPORT,
+            Export::Buffer => abi::BUFFER_EXPORT,
+            Export::Invoke => abi::INVOKE_EXPORT,
+        }
+    }
 }
 
 /// A guest instance as the host logic sees it: from inside an import

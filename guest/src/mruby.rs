@@ -16,7 +16,6 @@ struct MrbState {
 extern "C" {
     fn kobako_open() -> *mut MrbState;
     fn kobako_close(mrb: *mut MrbState);
-    fn kobako_mark_constants(mrb: *mut MrbState, sink: *mut c_void) -> i32;
     fn kobako_load_snippet(
         mrb: *mut MrbState,
         bytes: *const u8,
@@ -129,15 +128,10 @@ fn run_action(mrb: *mut MrbState, request: &Request, sink: &mut Sink) -> Reply {
             return std::mem::take(sink).finish();
         }
     }
-    if !request.snippets.is_empty() {
-        if unsafe { kobako_mark_constants(mrb, sink_ptr) } != 0 {
+    for snippet in &request.snippets {
+        let bytes = &snippet.bytecode;
+        if unsafe { kobako_load_snippet(mrb, bytes.as_ptr(), bytes.len(), sink_ptr) } != 0 {
             return std::mem::take(sink).finish();
-        }
-        for snippet in &request.snippets {
-            let bytes = &snippet.bytecode;
-            if unsafe { kobako_load_snippet(mrb, bytes.as_ptr(), bytes.len(), sink_ptr) } != 0 {
-                return std::mem::take(sink).finish();
-            }
         }
     }
     match &request.action {

@@ -15,9 +15,9 @@ use wasmer::{
 
 use super::{Export, ExportsOf, GuestCx, GuestGlobal, Stop};
 use crate::abi::{
-    CLAIM_HEAP_IMPORT, FUEL_GLOBAL, KOBAKO_MODULE, REFUEL_IMPORT, SERVICE_CALL_IMPORT,
-    STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL, TAKE_REPLY_IMPORT, USER_CODE_END_IMPORT,
-    USER_CODE_IMPORT,
+    CLAIM_HEAP_IMPORT, FUEL_GLOBAL, KOBAKO_MODULE, MEMORY_EXPORT, REFUEL_IMPORT,
+    SERVICE_CALL_IMPORT, STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL, TAKE_REPLY_IMPORT,
+    USER_CODE_END_IMPORT, USER_CODE_IMPORT,
 };
 use crate::caps::memory::Heap;
 use crate::host::{self, HostEnv};
@@ -163,17 +163,17 @@ impl Instance {
         let exported = &instance.exports;
         let global = |name: &str| exported.get_global(name).cloned().map_err(missing);
         let exports = Exports {
-            memory: exported.get_memory("memory").map_err(missing)?.clone(),
+            memory: exported.get_memory(MEMORY_EXPORT).map_err(missing)?.clone(),
             fuel: global(FUEL_GLOBAL)?,
             stack_pointer: global(STACK_POINTER_GLOBAL)?,
             stack_low: global(STACK_LOW_GLOBAL)?,
         };
         let functions = Functions {
-            initialize: function(&instance, &store, "_initialize")?,
-            boot: function(&instance, &store, "kobako_boot")?,
-            shutdown: function(&instance, &store, "kobako_shutdown")?,
-            buffer: function(&instance, &store, "kobako_buffer")?,
-            invoke: function(&instance, &store, "kobako_invoke")?,
+            initialize: function(&instance, &store, Export::Initialize.name())?,
+            boot: function(&instance, &store, Export::Boot.name())?,
+            shutdown: function(&instance, &store, Export::Shutdown.name())?,
+            buffer: function(&instance, &store, Export::Buffer.name())?,
+            invoke: function(&instance, &store, Export::Invoke.name())?,
         };
         let size = exports.memory.view(&store).data_size();
         let data = env.as_mut(&mut store);

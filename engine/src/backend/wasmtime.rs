@@ -11,7 +11,7 @@
 //! it precompiled instead (`kobako.cwasm` beside it, written on first use);
 //! otherwise it is compiled by Cranelift when the artifact loads.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use wasmtime::{
     Caller, Config, Engine, Global, InstanceAllocationStrategy, InstancePre, Linker, Memory,
@@ -20,9 +20,9 @@ use wasmtime::{
 
 use super::{Export, ExportsOf, GuestCx, GuestGlobal, Stop};
 use crate::abi::{
-    CLAIM_HEAP_IMPORT, FUEL_GLOBAL, KOBAKO_MODULE, REFUEL_IMPORT, SERVICE_CALL_IMPORT,
-    STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL, TAKE_REPLY_IMPORT, USER_CODE_END_IMPORT,
-    USER_CODE_IMPORT,
+    CLAIM_HEAP_IMPORT, FUEL_GLOBAL, KOBAKO_MODULE, MEMORY_EXPORT, REFUEL_IMPORT,
+    SERVICE_CALL_IMPORT, STACK_LOW_GLOBAL, STACK_POINTER_GLOBAL, TAKE_REPLY_IMPORT,
+    USER_CODE_END_IMPORT, USER_CODE_IMPORT,
 };
 use crate::caps::memory::{Heap, WASM_PAGE};
 use crate::host::{self, HostEnv};
@@ -117,7 +117,7 @@ fn precompiled(engine: &Engine, wasm: &Path) -> Result<Module, Error> {
         .map_err(artifact_error("cannot load", &cwasm))
 }
 
-fn write_precompiled(engine: &Engine, wasm: &Path, cwasm: &PathBuf) -> Result<(), Error> {
+fn write_precompiled(engine: &Engine, wasm: &Path, cwasm: &Path) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Artifact(format!("{}: {e}", cwasm.display()));
     let bytes = std::fs::read(wasm).map_err(io)?;
     let compiled = engine
@@ -167,8 +167,8 @@ impl Instance {
             stack_pointer: global(STACK_POINTER_GLOBAL)?,
             stack_low: global(STACK_LOW_GLOBAL)?,
             memory: instance
-                .get_memory(&mut store, "memory")
-                .ok_or_else(|| missing("memory"))?,
+                .get_memory(&mut store, MEMORY_EXPORT)
+                .ok_or_else(|| missing(MEMORY_EXPORT))?,
         };
         let mut function = |name: &str| {
             instance
@@ -176,11 +176,11 @@ impl Instance {
                 .ok_or_else(|| missing(name))
         };
         let (initialize, boot, shutdown, buffer, invoke) = (
-            function("_initialize")?,
-            function("kobako_boot")?,
-            function("kobako_shutdown")?,
-            function("kobako_buffer")?,
-            function("kobako_invoke")?,
+            function(Export::Initialize.name())?,
+            function(Export::Boot.name())?,
+            function(Export::Shutdown.name())?,
+            function(Export::Buffer.name())?,
+            function(Export::Invoke.name())?,
         );
         let typed =
             |e: wasmtime::Error| Error::Trap(format!("guest export of another type: {e:#}"));

@@ -26,32 +26,39 @@ fn class(ruby: &Ruby, name: &str) -> ExceptionClass {
     kobako_const(ruby, name)
 }
 
-static TRAP_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TrapError"));
-static SANDBOX_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "SandboxError"));
-static ARTIFACT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "ArtifactError"));
-static SERVICE_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "ServiceError"));
+/// Declares, from one list, a `Lazy` static per class the binding raises
+/// (`Kobako::<name>`, which lib/kobako/errors.rb defines), the names to
+/// check at load, and the forcing of them all.
+macro_rules! error_classes {
+    ($($class:ident => $name:literal),* $(,)?) => {
+        $(static $class: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, $name));)*
+
+        const ERROR_CLASSES: &[&str] = &[$($name),*];
+
+        fn force_error_classes(ruby: &Ruby) {
+            $(Lazy::force(&$class, ruby);)*
+        }
+    };
+}
+
+error_classes! {
+    TRAP_ERROR => "TrapError",
+    SANDBOX_ERROR => "SandboxError",
+    ARTIFACT_ERROR => "ArtifactError",
+    SERVICE_ERROR => "ServiceError",
+    BYTECODE_ERROR => "BytecodeError",
+    TIMEOUT_ERROR => "TimeoutError",
+    MEMORY_LIMIT_ERROR => "MemoryLimitError",
+}
+
 static DISCONNECTED: Lazy<ExceptionClass> = Lazy::new(|ruby| {
     let service = ruby.get_inner(&SERVICE_ERROR).as_r_class();
     service
         .const_get("Disconnected")
         .expect("Kobako::ServiceError::Disconnected is defined")
 });
-static BYTECODE_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "BytecodeError"));
-static TIMEOUT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "TimeoutError"));
-static MEMORY_LIMIT_ERROR: Lazy<ExceptionClass> = Lazy::new(|ruby| class(ruby, "MemoryLimitError"));
 /// Loaded after this extension, so resolved at first use, not at init.
 static ERROR_TEXT: Lazy<RModule> = Lazy::new(|ruby| kobako_const(ruby, "ErrorText"));
-
-/// The classes the binding raises, which lib/kobako/errors.rb defines.
-const ERROR_CLASSES: [&str; 7] = [
-    "TrapError",
-    "SandboxError",
-    "ArtifactError",
-    "ServiceError",
-    "BytecodeError",
-    "TimeoutError",
-    "MemoryLimitError",
-];
 
 /// A `LoadError` unless lib/kobako/errors.rb has defined every class this
 /// extension raises (it was required on its own, not by `require "kobako"`).
@@ -66,7 +73,7 @@ fn check_loaded_by_lib(ruby: &Ruby) -> Result<(), Error> {
         .class_object()
         .const_get("Kobako")
         .map_err(|_| missing("Kobako"))?;
-    for name in ERROR_CLASSES {
+    for &name in ERROR_CLASSES {
         kobako
             .const_get::<_, ExceptionClass>(name)
             .map_err(|_| missing(&format!("Kobako::{name}")))?;
@@ -77,14 +84,8 @@ fn check_loaded_by_lib(ruby: &Ruby) -> Result<(), Error> {
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
     check_loaded_by_lib(ruby)?;
     // Resolve every class now, so a missing one fails at require time.
-    Lazy::force(&TRAP_ERROR, ruby);
-    Lazy::force(&SANDBOX_ERROR, ruby);
-    Lazy::force(&ARTIFACT_ERROR, ruby);
-    Lazy::force(&TIMEOUT_ERROR, ruby);
-    Lazy::force(&BYTECODE_ERROR, ruby);
-    Lazy::force(&SERVICE_ERROR, ruby);
+    force_error_classes(ruby);
     Lazy::force(&DISCONNECTED, ruby);
-    Lazy::force(&MEMORY_LIMIT_ERROR, ruby);
     Ok(())
 }
 

@@ -4,8 +4,9 @@
 module Kernel
   private
 
-  # Remembers the constants that exist before the preloaded snippets run, so
-  # a missing entrypoint can list what the snippets defined.
+  # Remembers the constants of the booted interpreter (src/eval.c calls it
+  # once, at boot), so a missing entrypoint can list what the snippets
+  # defined: every constant but these and the services' namespaces.
   def __kobako_mark_constants
     $__kobako_builtin_constants = Object.constants
     nil
@@ -13,7 +14,8 @@ module Kernel
 
   def __kobako_run(name, args, kwargs)
     unless Object.const_defined?(name)
-      available = (Object.constants - ($__kobako_builtin_constants || [])).sort
+      services = ($__kobako_services || []).map { |namespace, _members| namespace.to_sym }
+      available = (Object.constants - ($__kobako_builtin_constants || []) - services).sort
       error = NameError.new("undefined entrypoint: #{name}")
       error.instance_variable_set(:@__kobako_details, { "available" => available })
       raise error

@@ -49,6 +49,7 @@ module Kobako
 
   # Defines Ns::Member for every bound service: [[ns, [member, ...]], ...].
   def self.__define_services(namespaces)
+    $__kobako_services = namespaces
     namespaces.each do |ns, members|
       mod = Object.const_defined?(ns) ? Object.const_get(ns) : Object.const_set(ns, Module.new)
       members.each { |member| mod.const_set(member, Service.new([ns, member])) }

@@ -17,10 +17,25 @@
 
 #define KOBAKO_MAX_BACKTRACE 64
 
+static mrb_value mark_body(mrb_state *mrb, void *data);
+
+/* A booted interpreter, with the constants it defines remembered (what a
+ * missing entrypoint's error leaves out of the list of what the snippets
+ * defined): remembered once, in the booted state every invocation starts
+ * from, rather than listed again before every invocation's snippets. */
 mrb_state *
 kobako_open(void)
 {
-  return mrb_open();
+  mrb_state *mrb = mrb_open();
+  if (mrb != NULL) {
+    kobako_services_boot(mrb);
+    mrb_bool failed = FALSE;
+    int ai = mrb_gc_arena_save(mrb);
+    mrb_protect_error(mrb, mark_body, NULL, &failed);
+    mrb_gc_arena_restore(mrb, ai);
+    mrb->exc = NULL;
+  }
+  return mrb;
 }
 
 void
@@ -228,13 +243,6 @@ mark_body(mrb_state *mrb, void *data)
   (void)data;
   mrb_funcall(mrb, mrb_top_self(mrb), "__kobako_mark_constants", 0);
   return mrb_nil_value();
-}
-
-/* Call before replaying snippets: remembers the built-in constants. */
-int
-kobako_mark_constants(mrb_state *mrb, void *sink)
-{
-  return protected(mrb, mark_body, NULL, sink);
 }
 
 /* ---- run(:Target, *args, **kwargs) ---- */

@@ -69,6 +69,9 @@ mrb_value kobako_build_value(mrb_state *mrb, const struct kobako_tape_item *item
 /* Whether `len` bytes at `s` are well-formed UTF-8. */
 int kobako_valid_utf8(const unsigned char *s, size_t len);
 
+/* Looks up the classes service calls use, once, when the interpreter boots. */
+void kobako_services_boot(mrb_state *mrb);
+
 /* Kobako::Handle, the guest-side proxy for a host object. Its id lives in C
  * data that Ruby code cannot create or change, so a script cannot forge a
  * Handle from an integer. */

@@ -24,10 +24,32 @@ int kobako_call_send(void *call, const struct kobako_tape_item **items, size_t *
 
 enum { CALL_VALUE = 0, CALL_ERROR = 1, CALL_DISCONNECTED = 2, CALL_TYPE_ERROR = 3 };
 
+/* The classes a call needs, looked up once when the interpreter boots
+ * (kobako_services_boot) rather than by name on every call, and kept alive
+ * as GC roots: a guest that removes or replaces the constants changes
+ * neither what the glue builds nor what it recognizes. */
+static struct RClass *handle_class, *service_class, *service_error_class, *disconnected_class;
+
 static struct RClass *
 kobako_class(mrb_state *mrb, const char *name)
 {
   return mrb_class_get_under(mrb, mrb_module_get(mrb, "Kobako"), name);
+}
+
+static struct RClass *
+kept(mrb_state *mrb, struct RClass *cls)
+{
+  mrb_gc_register(mrb, mrb_obj_value(cls));
+  return cls;
+}
+
+void
+kobako_services_boot(mrb_state *mrb)
+{
+  handle_class = kept(mrb, kobako_class(mrb, "Handle"));
+  service_class = kept(mrb, kobako_class(mrb, "Service"));
+  service_error_class = kept(mrb, kobako_class(mrb, "ServiceError"));
+  disconnected_class = kept(mrb, mrb_class_get_under(mrb, service_error_class, "Disconnected"));
 }
 
 /* A Handle's data pointer is its id; nothing to free. */
@@ -39,7 +61,7 @@ kobako_handle_new(mrb_state *mrb, uint64_t id)
   if (id == 0 || id > UINTPTR_MAX) {
     mrb_raise(mrb, E_ARGUMENT_ERROR, "kobako: the host sent a Handle id out of range");
   }
-  struct RData *data = mrb_data_object_alloc(mrb, kobako_class(mrb, "Handle"),
+  struct RData *data = mrb_data_object_alloc(mrb, handle_class,
                                              (void *)(uintptr_t)id, &handle_type);
   return mrb_obj_value(data);
 }
@@ -61,7 +83,7 @@ proxy_target(mrb_state *mrb, mrb_value proxy)
 {
   uint64_t id;
   if (kobako_handle_id(proxy, &id)) return proxy;
-  if (mrb_obj_is_kind_of(mrb, proxy, kobako_class(mrb, "Service"))) {
+  if (mrb_obj_is_kind_of(mrb, proxy, service_class)) {
     mrb_value names = mrb_iv_get(mrb, proxy, mrb_intern_lit(mrb, "@__kobako_target"));
     if (mrb_array_p(names)) return names;
   }
@@ -123,13 +145,13 @@ kobako_call(mrb_state *mrb, mrb_value self)
     break;
   }
   case CALL_DISCONNECTED:
-    exc = service_error(mrb, mrb_class_get_under(mrb, kobako_class(mrb, "ServiceError"), "Disconnected"), &f);
+    exc = service_error(mrb, disconnected_class, &f);
     break;
   case CALL_TYPE_ERROR:
     exc = mrb_exc_new(mrb, E_TYPE_ERROR, f.message, (mrb_int)f.message_len);
     break;
   default:
-    exc = service_error(mrb, kobako_class(mrb, "ServiceError"), &f);
+    exc = service_error(mrb, service_error_class, &f);
     break;
   }
   if (!mrb_nil_p(exc)) mrb_exc_raise(mrb, exc);
