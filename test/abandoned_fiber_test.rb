@@ -102,6 +102,25 @@ class AbandonedFiberTest < Minitest::Test
     assert_equal ["5", "\"S\""], lines
   end
 
+  # A busy sandbox is never taken back from a live fiber, even once the
+  # process has started a Ractor (after which ObjectSpace._id2ref, an
+  # earlier way of telling a collected fiber, fails for every live one).
+  def test_a_sandbox_busy_in_another_thread_is_refused_after_a_ractor_started
+    lines = run_script(<<~RUBY)
+      Warning[:experimental] = false
+      Ractor.new { 1 }.take
+      sandbox = Kobako::Sandbox.new(timeout: 10)
+      inside, release = Queue.new, Queue.new
+      sandbox.define(:S).bind(:Wait, -> { inside << true; release.pop })
+      worker = Thread.new { sandbox.eval("S::Wait.call; 6 * 7") }
+      inside.pop
+      puts attempt { sandbox.eval("1") }
+      release << true
+      puts worker.value
+    RUBY
+    assert_equal %w[RuntimeError 42], lines
+  end
+
   # Never taken back from the fiber running it: a service calling its own
   # sandbox is refused, the outer invocation intact.
   def test_a_service_calling_its_own_sandbox_is_still_refused

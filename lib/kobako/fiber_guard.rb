@@ -9,8 +9,16 @@ module Kobako
   # within the same fiber (a service running another sandbox) is fine.
   #
   # A fiber left suspended inside a service call for good stops counting
-  # once Ruby collects it: fibers are remembered by object id, never held.
+  # once Ruby collects it: fibers are remembered by object id and held only
+  # weakly.
   module FiberGuard
+    # Every fiber that entered a guest, by object id, held weakly: an entry
+    # goes when Ruby collects its fiber. (Not ObjectSpace._id2ref, which
+    # fails for every live fiber once a process has started a Ractor.)
+    FIBERS = ObjectSpace::WeakMap.new
+    # Bookkeeping that must not be cut in half by Thread#raise or Timeout.
+    NO_INTERRUPTS = { Object => :never }.freeze
+
     module_function
 
     # Runs the block as the thread's innermost guest entry, and yields the
@@ -20,28 +28,30 @@ module Kobako
       entries = Thread.current.thread_variable_get(:kobako_guest_fibers) ||
                 Thread.current.thread_variable_set(:kobako_guest_fibers, [])
       me = Fiber.current.object_id
-      entries.pop while (inside = entries.last) && inside != me && gone?(inside)
-      if inside && inside != me
+      entered = false
+      begin
+        Thread.handle_interrupt(NO_INTERRUPTS) { entered = push(entries, me) }
+        yield me
+      ensure
+        entries.pop if entered
+      end
+    end
+
+    def push(entries, fiber_id)
+      FIBERS[fiber_id] = Fiber.current unless FIBERS.key?(fiber_id)
+      entries.pop while (inside = entries.last) && inside != fiber_id && gone?(inside)
+      if inside && inside != fiber_id
         raise FiberSwitchError, "another fiber of this thread is inside a Kobako sandbox (waiting in a " \
                                 "service call); a sandbox cannot run until it returns"
       end
 
-      entries.push(me)
-      begin
-        yield me
-      ensure
-        entries.pop
-      end
+      entries.push(fiber_id)
+      true
     end
 
     # Whether the fiber with object id +id+ has been collected: nothing can
     # resume it, nor the guest call its stack held.
-    def gone?(id)
-      ObjectSpace._id2ref(id)
-      false
-    rescue RangeError
-      true
-    end
+    def gone?(id) = !FIBERS.key?(id)
   end
   private_constant :FiberGuard
 end

@@ -194,15 +194,24 @@ module Kobako
     # invocation: its Handles, output or arguments.
     def exclusively(&)
       FiberGuard.enter do |fiber|
-        claim(fiber)
+        claimed = false
         begin
+          Thread.handle_interrupt(NO_INTERRUPTS) { claimed = claim(fiber) }
           yield
         ensure
-          @owner = nil
-          @busy.unlock
+          if claimed
+            @owner = nil
+            @busy.unlock
+          end
         end
       end
     end
+
+    NO_INTERRUPTS = { Object => :never }.freeze
+    # Makes each claim whole across threads: deciding that an invocation is
+    # abandoned and taking it back must not interleave with another claim.
+    CLAIMS = Mutex.new
+    private_constant :NO_INTERRUPTS, :CLAIMS
 
     # Locks the sandbox for the fiber with object id +fiber+. An invocation
     # that began and never ended (@owner still set) is taken back from a
@@ -211,30 +220,34 @@ module Kobako
     # unlocked the Mutex itself, as in a child after fork). Never from the
     # current fiber: that is a service calling its own sandbox.
     def claim(fiber)
-      locked = @busy.try_lock
-      if @owner
-        unless @owner != fiber && (locked || FiberGuard.gone?(@owner))
-          @busy.unlock if locked
-          raise BUSY
+      CLAIMS.synchronize do
+        locked = @busy.try_lock
+        if @owner
+          unless @owner != fiber && (locked || FiberGuard.gone?(@owner))
+            @busy.unlock if locked
+            raise BUSY
+          end
+          @owner = fiber
+          reclaim(locked)
+        else
+          raise BUSY unless locked
+
+          @owner = fiber
         end
-        reclaim(locked)
-      elsif !locked
-        raise BUSY
       end
-      @owner = fiber
+      true
     end
 
     # A Mutex remembers the fiber that locked it, and reads it when the
     # Mutex is freed: one an abandoned fiber still holds is kept for good (a
-    # few dozen bytes), never freed, and a new one takes its place.
+    # few dozen bytes), never freed, and a new one, locked, takes its place.
     ABANDONED_LOCKS = Thread::Queue.new
     private_constant :ABANDONED_LOCKS
 
     def reclaim(locked)
       unless locked
         ABANDONED_LOCKS << @busy
-        @busy = Mutex.new
-        @busy.lock
+        @busy = Mutex.new.tap(&:lock)
       end
       @native.reclaim_abandoned
       @dispatcher.end_invocation

@@ -90,6 +90,9 @@ impl SandboxLock {
     /// collected or lost its thread (the guard it holds lives on that
     /// fiber's stack and is never dropped).
     pub unsafe fn reclaim(&self) {
+        if self.state.load(Ordering::Acquire) & HELD_BIT == 0 {
+            return; // nothing holds it: nothing to take back
+        }
         let address = self.address();
         // The abandoned guard's entry, if that fiber ran on this thread.
         HELD.with_borrow_mut(|held| held.retain(|&a| a != address));
