@@ -196,7 +196,7 @@ module Kobako
       FiberGuard.enter do |fiber|
         claimed = false
         begin
-          Thread.handle_interrupt(NO_INTERRUPTS) { claimed = claim(fiber) }
+          Thread.handle_interrupt(FiberGuard::NO_INTERRUPTS) { claimed = claim(fiber) }
           yield
         ensure
           if claimed
@@ -207,11 +207,10 @@ module Kobako
       end
     end
 
-    NO_INTERRUPTS = { Object => :never }.freeze
     # Makes each claim whole across threads: deciding that an invocation is
     # abandoned and taking it back must not interleave with another claim.
     CLAIMS = Mutex.new
-    private_constant :NO_INTERRUPTS, :CLAIMS
+    private_constant :CLAIMS
 
     # Locks the sandbox for the fiber with object id +fiber+. An invocation
     # that began and never ended (@owner still set) is taken back from a

@@ -93,15 +93,14 @@ impl SandboxLock {
         if self.state.load(Ordering::Acquire) & HELD_BIT == 0 {
             return; // nothing holds it: nothing to take back
         }
-        let address = self.address();
-        // The abandoned guard's entry, if that fiber ran on this thread.
-        HELD.with_borrow_mut(|held| held.retain(|&a| a != address));
+        // Stands in for the abandoned guard, which is never dropped.
         let mut guard = Guard(self);
-        // SAFETY: as the caller guarantees; the guard above is the only way
-        // to the sandbox from here on.
+        // SAFETY: as the caller guarantees; this guard is the only way to
+        // the sandbox from here on.
         unsafe { guard.abandon_invocation() };
         guard.set_callbacks(Box::new(RubyCallbacks));
-        // Dropping the guard frees the lock.
+        // Dropping it frees the lock and forgets this thread's entry in
+        // HELD (the abandoned guard's, if that fiber ran on this thread).
     }
 }
 
