@@ -122,6 +122,28 @@ class CompatTest < Minitest::Test
     "[os.name, os.n, os.extra, os.missing, os[:name], os.to_h, os.inspect, os == OpenStruct.new(os.to_h)]",
     "require 'forwardable'; class Q; extend Forwardable; def_delegators :@items, :size, :<<, :first; " \
     "def_delegator :@items, :last, :newest; def initialize = @items = []; end; q = Q.new; q << 1 << 2; [q.size, q.first, q.newest]",
+    # Method visibility (guest/patches/0017): private, protected, public.
+    "class V1; def pub = [priv, self.priv]; def cmp(o) = o.prot; private; def priv = 1; protected; def prot = 2; end; " \
+    "v = V1.new; [v.pub, v.cmp(V1.new), (v.priv rescue $!.message[/\\A.*called/]), (v.prot rescue $!.message[/\\A.*called/]), " \
+    "v.respond_to?(:priv), v.respond_to?(:priv, true), v.respond_to?(:prot), v.send(:priv), v.__send__(:prot)]",
+    "class V2; attr_reader :a; private attr_accessor :b; private; attr_writer :c; def x = 1; public def y = 2; end; " \
+    "[V2.instance_methods(false).sort, V2.private_instance_methods(false).sort, V2.public_instance_methods(false).sort, " \
+    "V2.public_method_defined?(:y), V2.private_method_defined?(:x), V2.method_defined?(:x), V2.new.public_methods(false).sort]",
+    "class V3; def self.make = new; private_class_method :new; end; class V4 < Array; private :size; end; " \
+    "module V5; def b = 2; module_function :b; end; [V3.make.class == V3, (V3.new rescue $!.class.name), " \
+    "(V4.new.size rescue $!.class.name), V4.new([1]).length, V5.b, (Object.new.extend(V5).b rescue $!.class.name), " \
+    "Object.new.extend(V5).send(:b)]",
+    "class V6; def initialize = @v = 1; def set = (self.w = 5; w); private; attr_accessor :w; " \
+    "def method_missing(n, *) = n == :w ? :mm : super; end; v = V6.new; [(v.initialize rescue $!.class.name), v.set, v.w, " \
+    "v.public_send(:set), (v.public_send(:initialize) rescue $!.class.name), (1.public_send(:puts) rescue $!.class.name)]",
+    "class V7; private; def self.s = 1; def i = 2; end; class << V7; private; def h = 3; end; " \
+    "[V7.s, (V7.h rescue $!.class.name), V7.new.send(:i), V7.respond_to?(:h), V7.singleton_methods.sort]",
+    "class V8; def initialize(n) = @n = n; def >(o) = n > o.n; protected; attr_reader :n; end; " \
+    "class V9 < V8; def peek(o) = o.n; end; [V8.new(2) > V8.new(1), V9.new(1).peek(V8.new(5)), " \
+    "(Object.new.instance_eval { V8.new(1).n } rescue $!.class.name), V8.protected_instance_methods]",
+    "class W1; private def hid = 'hid'; end; class W2 < W1; def hid = \"sub \#{super}\"; end; " \
+    "class W3 < W1; public :hid; end; [W2.new.hid, W3.new.hid, (W1.new.hid rescue $!.class.name)]",
+    "Kernel.puts 'k'; Kernel.print 'p', \"\\n\"; [(Object.new.puts rescue $!.class.name), 1.respond_to?(:puts)]",
     # Output.
     'puts 1.5, 2.0e-5; print 1e20, "\n"; p 0.1 + 0.2',
     "puts []; puts [[]]; puts 'a', []; puts; puts [1, [2]]"

@@ -26,7 +26,15 @@ class MrubySuiteTest < Minitest::Test
   # Files that need the C part of mrbtest's driver.
   NEEDS_C_DRIVER = %w[vformat.rb].freeze
 
+  # mruby 3.2 ignores private; the guest enforces it (patch 0017), and these
+  # tests call initialize or initialize_copy with a receiver, which CRuby
+  # refuses too.
+  PRIVATE_CALL = "the test calls a private method with a receiver (CRuby refuses it too; patch 0017)"
+
   KNOWN_FAILURES = {
+    "array.rb" => { "Array#initialize" => PRIVATE_CALL, "Array#initialize_copy" => PRIVATE_CALL },
+    "exception.rb" => { "Exception.exception" => PRIVATE_CALL },
+    "string.rb" => { "String#initialize" => PRIVATE_CALL, "String#initialize_copy" => PRIVATE_CALL },
     "codegen.rb" => { "register window of calls (#3783)" => "a method_missing corner of mruby's VM" },
     "kernel.rb" => {
       "Kernel#method_missing" => "the test expects mruby's wording; the guest words it as CRuby 3.1 (patch 0009)"

@@ -281,7 +281,10 @@ end
 module Kernel
   def public_send(name, *args, **kwargs, &block)
     unless respond_to?(name)
-      raise NoMethodError, "undefined method '#{name}' for #{inspect[0, 64]}"
+      hidden = if self.class.private_method_defined?(name) then "private"
+               elsif self.class.protected_method_defined?(name) then "protected"
+               end
+      raise NoMethodError.new("#{hidden || 'undefined'} method `#{name}' #{hidden ? 'called ' : ''}for #{inspect[0, 64]}", name)
     end
 
     __send__(name, *args, **kwargs, &block)

@@ -127,4 +127,7 @@ module Kernel
     $stderr.puts(*messages) unless messages.empty?
     nil
   end
+
+  # Private in objects, public on Kernel itself (Kernel.puts), as in CRuby.
+  module_function :print, :puts, :putc, :printf, :p, :pp, :warn
 end
