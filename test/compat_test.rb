@@ -144,6 +144,26 @@ class CompatTest < Minitest::Test
     "class W1; private def hid = 'hid'; end; class W2 < W1; def hid = \"sub \#{super}\"; end; " \
     "class W3 < W1; public :hid; end; [W2.new.hid, W3.new.hid, (W1.new.hid rescue $!.class.name)]",
     "Kernel.puts 'k'; Kernel.print 'p', \"\\n\"; [(Object.new.puts rescue $!.class.name), 1.respond_to?(:puts)]",
+    # case/in pattern matching (guest/patches/0018).
+    "def pm(v) = case v; in Integer | Float => n if n > 100 then [:big, n]; in Integer => n then [:int, n]; " \
+    "in String => s unless s.empty? then [:str, s]; in '' then :empty; in [] then :none; in [x] then [:one, x]; " \
+    "in [Integer => a, [b, *c]] then [:nested, a, b, c]; in [f, *r] then [:list, f, r]; " \
+    "in {name: String => nm, age: Integer => ag} if ag >= 18 then [:adult, nm]; in {name:, **rest} then [:named, name, rest]; " \
+    "in {} then :empty_hash; in nil then :nil; else [:other, v]; end; " \
+    "[5, 500, 2.5e3, 'hi', '', [], [7], [1, [2, 3, 4]], [1, 2, 3], {name: 'Al', age: 30}, {name: 'K', age: 3, x: 1}, {}, nil, :s].map { |v| pm(v) }",
+    "e = 5; @iv = 3; [(case 5; in ^e then :pin; end), (case 3; in ^@iv then :ivar; end), (case 6; in ^(2 * 3) then :expr; end), " \
+    "(case 7; in ..0 then :neg; in 1...10 then :small; end), (case :b; in :a | :b then :alt; end), (case [1, [2]]; in [_, [_]] then :shape; end)]",
+    "[(case [1, 2, 3, 42, 5]; in [*pre, 40..50 => v, *post] then [pre, v, post]; end), (case [1, 'x', :y]; in [*, String => s, *] then s; end), " \
+    "(case [1, 2]; in [*, 3, *] then :found; else :not_found; end)]",
+    "Pt = Struct.new(:x, :y); class Box; def deconstruct_keys(keys) = { w: 2, h: 3 }; def deconstruct = [2, 3]; end; " \
+    "[(case Pt.new(1, 2); in Pt[x, y] then [x, y]; end), (case Pt.new(1, 2); in Pt(x:, y:) then x + y; end), " \
+    "(case Box.new; in {w:, h:} then w * h; end), (case Box.new; in [a, b] then a - b; end), (case Pt.new(1, 2); in Box then :box; in Pt then :pt; end)]",
+    "h = {name: 'Al', tags: [1, 2], db: {user: 'u'}}; h => {name:, tags: [first, *]}; " \
+    "[name, first, h in {name: String}, h in {name: Integer}, 5 in Integer | Float, (h => {zz:} rescue $!.is_a?(NoMatchingPatternError)), " \
+    "(case h; in {db: {user:}, mode: 'prod'} then :prod; in {db: {user: String => u}} then u; end), " \
+    "(case {a: 1}; in {a: 1, **nil} then :exact; end), (case {a: 1, b: 2}; in {a: 1, **nil} then :exact; else :extra; end)]",
+    "[[:ok, 1], [:err, 'bad']].map { |r| case r; in [:ok, Integer => v] then v * 10; in [:err, msg] then \"E:\#{msg}\"; end } + " \
+    "[(case 42; in String then 1; in Symbol then 2; end rescue [$!.class.to_s, $!.message]), local_variables.grep(/pm/)]",
     # Output.
     'puts 1.5, 2.0e-5; print 1e20, "\n"; p 0.1 + 0.2',
     "puts []; puts [[]]; puts 'a', []; puts; puts [1, [2]]"

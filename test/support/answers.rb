@@ -7,7 +7,8 @@ require "rbconfig"
 module Answers
   # CRuby's answers come from a fresh `ruby` (so nothing of the test
   # process, such as a `$!` left by an earlier test, leaks into them), with
-  # the guest's time zone.
+  # the guest's time zone, and without 3.1's warning that find patterns are
+  # experimental.
   HOST_SCRIPT = <<~RUBY
     require "stringio"
     answers = Marshal.load($stdin.read).to_h do |source|
@@ -28,7 +29,7 @@ module Answers
 
   # @return [Hash{String => [String, String]}] source => [value, output]
   def self.cruby(sources)
-    IO.popen({ "TZ" => "UTC" }, [RbConfig.ruby, "-e", HOST_SCRIPT], "r+b") do |io|
+    IO.popen({ "TZ" => "UTC" }, [RbConfig.ruby, "-W:no-experimental", "-e", HOST_SCRIPT], "r+b") do |io|
       io.write(Marshal.dump(sources))
       io.close_write
       Marshal.load(io.read) # rubocop:disable Security/MarshalLoad -- our own child's answers

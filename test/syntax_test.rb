@@ -1,0 +1,40 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+
+# Syntax the host's CRuby 3.1 cannot answer for (compat_test.rb compares
+# with it): Ruby 3.4's `it`, and case/in where the guest's answer is its own.
+class SyntaxTest < Minitest::Test
+  def setup
+    @sandbox = Kobako::Sandbox.new
+  end
+
+  def test_it_is_a_blocks_first_parameter
+    assert_equal [2, 4, 6], @sandbox.eval("[1, 2, 3].map { it * 2 }")
+    assert_equal [2, 3], @sandbox.eval("[1, 2, 3].select { it > 1 }")
+    assert_equal %w[A B], @sandbox.eval("%w[a b].map { it.upcase }")
+    assert_equal [[1, 10]], @sandbox.eval("[1].map { |x| [x, [10].map { it }.first] }")
+    assert_equal [1, nil], @sandbox.eval("[1, 2].map { it if it.odd? }")
+    assert_equal %w[odd even], @sandbox.eval("[1, 2].map { it.odd? ? 'odd' : 'even' }")
+  end
+
+  def test_it_stays_a_name_where_it_reads_as_one
+    assert_equal 5, @sandbox.eval("it = 5; it")
+    assert_equal "called x", @sandbox.eval("def it(a) = \"called \#{a}\"; [1].map { it 'x' }.first")
+    assert @sandbox.eval("begin; it; false; rescue NameError; true; end"), "a bare it outside a block is a name"
+  end
+
+  def test_a_case_without_a_matching_clause_raises_no_matching_pattern_error
+    assert_equal %w[NoMatchingPatternError 42 StandardError],
+                 @sandbox.eval("begin; case 42; in String; end; rescue => e; [e.class.to_s, e.message, e.class.superclass.to_s]; end")
+  end
+
+  def test_deconstruct_must_return_an_array
+    assert_equal "TypeError",
+                 @sandbox.eval("class D; def deconstruct = 1; end; begin; case D.new; in [x]; end; rescue => e; e.class.to_s; end")
+  end
+
+  def test_hidden_locals_stay_hidden
+    assert_equal %w[a v], @sandbox.eval("v = [1]; case v; in [a]; end; local_variables.map(&:to_s).sort")
+  end
+end
