@@ -144,6 +144,9 @@ class CompatTest < Minitest::Test
     "class W1; private def hid = 'hid'; end; class W2 < W1; def hid = \"sub \#{super}\"; end; " \
     "class W3 < W1; public :hid; end; [W2.new.hid, W3.new.hid, (W1.new.hid rescue $!.class.name)]",
     "Kernel.puts 'k'; Kernel.print 'p', \"\\n\"; [(Object.new.puts rescue $!.class.name), 1.respond_to?(:puts)]",
+    "class V10; private attr_accessor :n; def bump = (self.n = 1; self.n += 1; self.n ||= 9; n); private; " \
+    "define_method(:dm) { 1 }; end; a = []; a << a; [V10.new.bump, (V10.new.dm rescue $!.class.name), " \
+    "(Class.new { private a } rescue $!.class.name), V10.private_method_defined?(:dm)]",
     # case/in pattern matching (guest/patches/0018).
     "def pm(v) = case v; in Integer | Float => n if n > 100 then [:big, n]; in Integer => n then [:int, n]; " \
     "in String => s unless s.empty? then [:str, s]; in '' then :empty; in [] then :none; in [x] then [:one, x]; " \

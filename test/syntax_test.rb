@@ -18,10 +18,22 @@ class SyntaxTest < Minitest::Test
     assert_equal %w[odd even], @sandbox.eval("[1, 2].map { it.odd? ? 'odd' : 'even' }")
   end
 
+  def test_it_in_lambdas_nested_blocks_and_find_patterns
+    assert_equal 6, @sandbox.eval("-> { it * 2 }.call(3)")
+    assert_equal 8, @sandbox.eval("-> { _1 * 2 }.call(4)")
+    assert_equal [[[3], 1]], @sandbox.eval("[1].map { x = [3].map { it }; [x, it] }")
+    assert_equal [true], @sandbox.eval("[2].map { [1, 2, 3] in [*, ^(it), *] }")
+  end
+
   def test_it_stays_a_name_where_it_reads_as_one
     assert_equal 5, @sandbox.eval("it = 5; it")
     assert_equal "called x", @sandbox.eval("def it(a) = \"called \#{a}\"; [1].map { it 'x' }.first")
     assert @sandbox.eval("begin; it; false; rescue NameError; true; end"), "a bare it outside a block is a name"
+    assert_equal [10, 20], @sandbox.eval("[1, 2].map { |it| it * 10 }")
+    assert_equal 2, @sandbox.eval("->(it) { it + 1 }.call(1)")
+    assert_equal [1], @sandbox.eval("def it = 1; [5].map { |a| it }")
+    assert_equal ["block 5"], @sandbox.eval("def it(&b) = \"block \#{b.call}\"; [1].map { it { 5 } }")
+    assert_equal ["block 6"], @sandbox.eval("def it(&b) = \"block \#{b.call}\"; [1].map { it do 6 end }")
   end
 
   def test_a_case_without_a_matching_clause_raises_no_matching_pattern_error

@@ -35,17 +35,8 @@ module Kobako
 
     def self.rest(items, pre, post) = items[pre, items.size - pre - post]
 
-    # [before, after] around the first window of `size` items the block
-    # matches, or nil.
-    def self.find(value, const, size)
-      items = array(value, const, size, true)
-      return nil unless items
-
-      (0..(items.size - size)).each do |start|
-        return [items[0, start], items[(start + size)..]] if yield(items[start, size])
-      end
-      nil
-    end
+    # items[from...to], a find pattern's rest before or after its match
+    def self.slice(items, from, to) = items[from...to]
 
     # The Hash a hash pattern's subject gives, or nil when it does not
     # match. mode: 0 the keys only, 1 with a **rest (deconstruct_keys(nil)),
