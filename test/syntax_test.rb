@@ -46,6 +46,19 @@ class SyntaxTest < Minitest::Test
                  @sandbox.eval("class D; def deconstruct = 1; end; begin; case D.new; in [x]; end; rescue => e; e.class.to_s; end")
   end
 
+  def test_hostile_patterns_end_as_guest_errors_and_the_sandbox_stays_usable
+    hostile = {
+      "case 1; in #{'[' * 20_000}x#{']' * 20_000}; end" => Kobako::SandboxError,
+      "case [1]; in #{'[*, ' * 3000}x#{', *]' * 3000}; end" => Kobako::MemoryLimitError,
+      "module Kobako::Pattern; def self.array(*) = raise('replaced'); end; case [1]; in [x] then x; end" =>
+        Kobako::SandboxError
+    }
+    hostile.each do |source, error|
+      assert_raises(error) { @sandbox.eval(source) }
+      assert_equal [1], @sandbox.eval("case [1]; in [x] then [x]; end"), "the next invocation starts fresh"
+    end
+  end
+
   def test_hidden_locals_stay_hidden
     assert_equal %w[a v], @sandbox.eval("v = [1]; case v; in [a]; end; local_variables.map(&:to_s).sort")
   end
