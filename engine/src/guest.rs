@@ -26,13 +26,16 @@ fn uncapped() -> Limits {
 }
 
 impl Guest {
-    /// Instantiates the module and runs its constructors.
-    pub(crate) fn instantiate(code: &Code, host: HostEnv) -> Result<Self, Error> {
+    /// Instantiates the module and, unless its memory image was booted at
+    /// build time (`booted`), runs its constructors.
+    pub(crate) fn instantiate(code: &Code, host: HostEnv, booted: bool) -> Result<Self, Error> {
         let mut guest = Guest {
             instance: Instance::new(code, host)?,
         };
-        guest.begin_fixed_work();
-        guest.call(Export::Initialize, 0)?;
+        if !booted {
+            guest.begin_fixed_work();
+            guest.call(Export::Initialize, 0)?;
+        }
         Ok(guest)
     }
 

@@ -40,6 +40,8 @@ mod error;
 mod guest;
 mod guest_memory;
 mod host;
+#[cfg(feature = "boot-image")]
+pub mod image;
 mod lifecycle;
 mod limits;
 pub mod manifest;

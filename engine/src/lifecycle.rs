@@ -109,6 +109,12 @@ impl Snapshot {
         }
     }
 
+    /// The memory kept (from `writable_from` up) and the stack pointer.
+    #[cfg(feature = "boot-image")]
+    pub(crate) fn into_memory(self) -> (Vec<u8>, i32) {
+        (self.data, self.stack_top)
+    }
+
     /// Puts the instance back into the snapshot's state after an
     /// invocation that returned normally.
     pub(crate) fn restore(&self, guest: &mut impl GuestCx) {

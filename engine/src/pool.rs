@@ -38,16 +38,19 @@ pub(crate) struct Slot {
 
 impl Slot {
     /// A new instance in a new store; under [`Lifecycle::Restore`] its
-    /// interpreter is booted and snapshotted.
+    /// interpreter is booted (unless the module comes booted) and
+    /// snapshotted.
     pub(crate) fn new(artifact: &Artifact) -> Result<Self, Error> {
+        let facts = artifact.guest();
         let mut host = HostEnv::new();
-        host.free_exceptions_at_imports = !artifact.guest().keeps_exceptions;
-        let mut guest = Guest::instantiate(artifact.code(), host)?;
+        host.free_exceptions_at_imports = !facts.keeps_exceptions;
+        let mut guest = Guest::instantiate(artifact.code(), host, facts.booted)?;
         let snapshot = match artifact.lifecycle() {
             Lifecycle::Restore => {
-                guest.boot()?;
-                let writable_from = artifact.guest().writable_from;
-                Some(Snapshot::take(&mut guest.instance, writable_from))
+                if !facts.booted {
+                    guest.boot()?;
+                }
+                Some(Snapshot::take(&mut guest.instance, facts.writable_from))
             }
             Lifecycle::Reboot => None,
         };

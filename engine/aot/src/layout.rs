@@ -21,33 +21,45 @@ use wasmer::sys::wasmparser::{Catch, DataKind, FunctionBody, Operator, Parser, P
 
 /// The facts of the guest module `wasm`.
 pub fn read(wasm: &[u8]) -> Result<GuestFacts, String> {
-    let mut highest: Option<u64> = None;
     let mut keeps_exceptions = false;
     for payload in Parser::new(0).parse_all(wasm) {
-        match payload.map_err(|e| e.to_string())? {
-            Payload::DataSection(reader) => {
-                for data in reader {
-                    let data = data.map_err(|e| e.to_string())?;
-                    if let DataKind::Active { offset_expr, .. } = data.kind {
-                        let offset = constant_offset(&offset_expr)?;
-                        highest = Some(highest.map_or(offset, |h| h.max(offset)));
-                    }
-                }
-            }
-            Payload::CodeSectionEntry(body) => {
-                keeps_exceptions |= function_keeps_exceptions(&body)?;
-            }
-            _ => {}
+        if let Payload::CodeSectionEntry(body) = payload.map_err(|e| e.to_string())? {
+            keeps_exceptions |= function_keeps_exceptions(&body)?;
         }
     }
-    let writable_from = highest.ok_or("the guest has no data segments")?;
+    let writable_from = data_segments(wasm)?
+        .into_iter()
+        .map(|(offset, _)| offset)
+        .max()
+        .ok_or("the guest has no data segments")?;
     Ok(GuestFacts {
         writable_from,
         keeps_exceptions,
+        // As written by the linker; `boot_image::bake` makes it true.
+        booted: false,
     })
 }
 
-fn constant_offset(expr: &wasmer::sys::wasmparser::ConstExpr<'_>) -> Result<u64, String> {
+/// The module's active data segments: where each goes, and its bytes.
+pub(crate) fn data_segments(wasm: &[u8]) -> Result<Vec<(u64, &[u8])>, String> {
+    let mut segments = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::DataSection(reader) = payload.map_err(|e| e.to_string())? {
+            for data in reader {
+                let data = data.map_err(|e| e.to_string())?;
+                if let DataKind::Active { offset_expr, .. } = data.kind {
+                    segments.push((constant_offset(&offset_expr)?, data.data));
+                }
+            }
+        }
+    }
+    Ok(segments)
+}
+
+/// The value of a constant `i32.const` expression, as an unsigned address.
+pub(crate) fn constant_offset(
+    expr: &wasmer::sys::wasmparser::ConstExpr<'_>,
+) -> Result<u64, String> {
     match expr
         .get_operators_reader()
         .read()

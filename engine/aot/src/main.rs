@@ -18,9 +18,11 @@
 //! is compiled by Cranelift. The runtime never links a compiler: it loads
 //! the result on Wasmer's headless engine.
 
+mod boot_image;
 mod checkpoints;
 mod instrument;
 mod layout;
+mod strip;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -108,7 +110,8 @@ pub(crate) enum Instrumentation {
 fn write_instrumented(dir: &Path, out: &Path) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
-    let rewritten = instrument::instrument(&wasm)?;
+    let guest = layout::read(&wasm)?;
+    let rewritten = instrument::instrument(&boot_image::bake(&wasm, &guest)?)?;
     fs::write(out, rewritten).map_err(|e| format!("{}: {e}", out.display()))
 }
 
@@ -121,7 +124,9 @@ fn compile(
 ) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
-    let guest = layout::read(&wasm)?;
+    let mut guest = layout::read(&wasm)?;
+    let booted = boot_image::bake(&wasm, &guest)?;
+    guest.booted = true;
 
     let target = baseline_target(triple)?;
     let features = guest_features();
@@ -139,13 +144,14 @@ fn compile(
 
     let started = Instant::now();
     let source = match how {
-        Instrumentation::Middleware => wasm.clone(),
-        Instrumentation::Rewritten => instrument::instrument(&wasm)?,
+        Instrumentation::Middleware => booted,
+        Instrumentation::Rewritten => instrument::instrument(&booted)?,
     };
     let module = Module::new(&engine, &source).map_err(|e| format!("compile failed: {e}"))?;
     let bytes = module
         .serialize()
         .map_err(|e| format!("serialize failed: {e}"))?;
+    let bytes = strip::debug_info(bytes.to_vec())?;
     let elapsed = started.elapsed();
 
     let file = format!("kobako.{triple}.wasmu");

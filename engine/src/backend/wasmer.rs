@@ -103,6 +103,16 @@ impl Code {
     }
 }
 
+#[cfg(feature = "boot-image")]
+impl Code {
+    /// A module compiled in this process, with the checkpoints; build time
+    /// only (see `crate::image`).
+    pub(crate) fn compiled(mut engine: Engine, module: Module) -> Self {
+        engine.set_tunables(CappedTunables::default());
+        Code { engine, module }
+    }
+}
+
 /// The pool frees a store's exception objects between invocations, which
 /// is sound only if the guest cannot keep an exception reference past one:
 /// no global or table of exnref type.
