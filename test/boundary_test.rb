@@ -59,7 +59,8 @@ class BoundaryTest < Minitest::Test
     sandbox = Kobako::Sandbox.new
     sandbox.define(:People).bind(:Make, -> { Person.new("x") })
     sandbox.eval("People::Make.call; nil")
-    assert_empty sandbox.instance_variable_get(:@dispatcher).instance_variable_get(:@handles)
+    handles = sandbox.instance_variable_get(:@dispatcher).instance_variable_get(:@handles)
+    assert_nil handles, "the handle table outlived the invocation: #{handles.inspect}"
   end
 
   # What the binding keeps while the guest runs without the GVL (the

@@ -18,28 +18,32 @@ module Kobako
 
     # For tests of the cap; unset (HANDLE_ID_CAP) otherwise, so that a
     # Dispatcher keeps its three instance variables inside the object, not
-    # in a table of their own (an idle sandbox's budget is 1 KB).
+    # in a table of their own (an idle sandbox's budget is 1 KB). For the
+    # same budget the service table and the handle table exist only once
+    # something is bound or handed out.
     attr_writer :handle_cap
 
     def initialize
-      @services = {}
-      @handles = []
+      @services = nil
+      @handles = nil
       @floor_memo = nil
     end
 
-    # @return [Hash{String => Hash{String => Object}}] namespace => member => object
-    attr_reader :services
+    # Binds +object+ as the guest's +namespace+::+member+ (both Strings).
+    def bind(namespace, member, object)
+      ((@services ||= {})[namespace] ||= {})[member] = object
+    end
 
     # Handles die with the invocation that made them.
     def begin_invocation
-      @handles.clear
+      @handles = nil
       @floor_memo = nil
     end
 
     # Lets go of the objects the invocation's Handles held, and of the
     # reflection floor's verdicts.
     def end_invocation
-      @handles = []
+      @handles = nil
       @floor_memo = nil
     end
 
@@ -138,7 +142,7 @@ module Kobako
     end
 
     def target_of(namespace, member)
-      (namespace ? @services.dig(namespace, member) : live_handle(member)) || MISSING
+      (namespace ? @services&.dig(namespace, member) : live_handle(member)) || MISSING
     end
 
     # How an error names the target (built only when one is reported).
@@ -148,13 +152,14 @@ module Kobako
 
     def handle_for(object)
       cap = @handle_cap || HANDLE_ID_CAP
-      if @handles.size >= cap
+      handles = (@handles ||= [])
+      if handles.size >= cap
         raise HandleTableExhausted,
               "this invocation holds #{cap} Handles, the most it may"
       end
 
-      @handles << object
-      Handle.new(@handles.size)
+      handles << object
+      Handle.new(handles.size)
     end
 
     def object_for(id)
@@ -163,7 +168,7 @@ module Kobako
 
     # The object Handle +id+ stands for in this invocation, or nil.
     def live_handle(id)
-      @handles[id - 1] if id.is_a?(Integer) && id.positive?
+      @handles&.[](id - 1) if id.is_a?(Integer) && id.positive?
     end
   end
 end

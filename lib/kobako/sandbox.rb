@@ -51,7 +51,7 @@ module Kobako
       @native = Native::Sandbox.new(Kobako.artifacts_dir,
                                     [@timeout, @fuel, @memory_limit, @stdout_limit, @stderr_limit])
       @dispatcher = Dispatcher.new
-      @namespaces = {}
+      @namespaces = nil
       @sealed = false
       @busy = Mutex.new
       # The object id of the fiber running an invocation, if one is.
@@ -70,7 +70,7 @@ module Kobako
       name = constant_name(:namespace, name)
       raise ArgumentError, "define after the first #eval or #run: the sandbox is sealed" if @sealed
 
-      @namespaces[name] ||= Namespace.new(self, name)
+      (@namespaces ||= {})[name] ||= Namespace.new(self, name)
     end
 
     # Evaluates Ruby source in the guest and returns the value of its last
@@ -257,7 +257,7 @@ module Kobako
       raise ArgumentError, "bind after the first #eval or #run: the sandbox is sealed" if @sealed
 
       @native.bind(namespace.to_s, member.to_s)
-      (@dispatcher.services[namespace.to_s] ||= {})[member.to_s] = object
+      @dispatcher.bind(namespace.to_s, member.to_s, object)
     end
 
     def constant_name(what, name)

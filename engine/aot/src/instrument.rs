@@ -159,6 +159,7 @@ mod tests {
             triple,
             Checkpoints::default(),
             Instrumentation::Rewritten,
+            crate::strip::Keep::default(),
         )
         .unwrap();
         let artifact = Artifact::load(&dir).unwrap();

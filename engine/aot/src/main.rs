@@ -2,14 +2,15 @@
 //! platform and records the result in `artifacts/manifest.json`.
 //!
 //! ```text
-//! cargo run --release -p kobako-aot -- [--compiler llvm|cranelift] [--target TRIPLE] [--rewrite] [ARTIFACTS_DIR]
+//! cargo run --release -p kobako-aot -- [--compiler llvm|cranelift] [--target TRIPLE] [--rewrite] [--keep-symbols] [ARTIFACTS_DIR]
 //! cargo run --release -p kobako-aot -- --write-instrumented OUT.wasm [ARTIFACTS_DIR]
 //! ```
 //!
 //! `--write-instrumented` writes the guest with its checkpoints rewritten
 //! into the `.wasm` (for an engine without Wasmer's middleware); `--rewrite`
 //! compiles that rewritten guest instead of instrumenting while compiling,
-//! which tests that both ways make the same guest.
+//! which tests that both ways make the same guest. `--keep-symbols` keeps
+//! the symbol table an ELF artifact is otherwise stripped of (for profiling).
 //!
 //! The default compiler is LLVM when the tool was built with the `llvm`
 //! feature, Cranelift otherwise. `--target` cross-compiles for another
@@ -58,6 +59,7 @@ fn run() -> Result<(), String> {
     let mut checkpoints = checkpoints::Checkpoints::default();
     let mut how = Instrumentation::Middleware;
     let mut write_to = None;
+    let mut keep = strip::Keep::default();
     let mut args = env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -68,6 +70,8 @@ fn run() -> Result<(), String> {
             // The checkpoints written into the .wasm first, then compiled
             // as they are: what an engine without the middleware runs.
             "--rewrite" => how = Instrumentation::Rewritten,
+            // Names for guest functions in `perf`; the runtime never reads them.
+            "--keep-symbols" => keep.symbols = true,
             "--write-instrumented" => {
                 write_to = Some(PathBuf::from(
                     args.next().ok_or("--write-instrumented needs a file")?,
@@ -75,7 +79,7 @@ fn run() -> Result<(), String> {
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: kobako-aot [--compiler llvm|cranelift] [--target TRIPLE] [--rewrite] [ARTIFACTS_DIR]\n       kobako-aot --write-instrumented OUT.wasm [ARTIFACTS_DIR]"
+                    "usage: kobako-aot [--compiler llvm|cranelift] [--target TRIPLE] [--rewrite] [--keep-symbols] [ARTIFACTS_DIR]\n       kobako-aot --write-instrumented OUT.wasm [ARTIFACTS_DIR]"
                 );
                 return Ok(());
             }
@@ -94,7 +98,7 @@ fn run() -> Result<(), String> {
         }
         .to_owned()
     });
-    compile(&dir, &compiler, &triple, checkpoints, how)
+    compile(&dir, &compiler, &triple, checkpoints, how, keep)
 }
 
 /// How the checkpoints get into the artifact.
@@ -121,6 +125,7 @@ fn compile(
     triple: &str,
     checkpoints: checkpoints::Checkpoints,
     how: Instrumentation,
+    keep: strip::Keep,
 ) -> Result<(), String> {
     let wasm_path = dir.join(GUEST_WASM);
     let wasm = fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
@@ -151,7 +156,7 @@ fn compile(
     let bytes = module
         .serialize()
         .map_err(|e| format!("serialize failed: {e}"))?;
-    let bytes = strip::debug_info(bytes.to_vec())?;
+    let bytes = strip::debug_info(bytes.to_vec(), keep)?;
     let elapsed = started.elapsed();
 
     let file = format!("kobako.{triple}.wasmu");
