@@ -17,23 +17,21 @@
 
 #define KOBAKO_MAX_BACKTRACE 64
 
-static mrb_value mark_body(mrb_state *mrb, void *data);
+static mrb_value boot_body(mrb_state *mrb, void *data);
+static int protected(mrb_state *mrb, mrb_protect_error_func *body, void *job, void *sink);
 
-/* A booted interpreter, with the constants it defines remembered (what a
- * missing entrypoint's error leaves out of the list of what the snippets
- * defined): remembered once, in the booted state every invocation starts
- * from, rather than listed again before every invocation's snippets. */
+/* A booted interpreter: the service glue's classes resolved, and the
+ * constants it defines remembered (what a missing entrypoint's error leaves
+ * out of the list of what the snippets defined), once, in the booted state
+ * every invocation starts from. NULL when either fails: the host then has
+ * no interpreter to run, and says so. */
 mrb_state *
 kobako_open(void)
 {
   mrb_state *mrb = mrb_open();
-  if (mrb != NULL) {
-    kobako_services_boot(mrb);
-    mrb_bool failed = FALSE;
-    int ai = mrb_gc_arena_save(mrb);
-    mrb_protect_error(mrb, mark_body, NULL, &failed);
-    mrb_gc_arena_restore(mrb, ai);
-    mrb->exc = NULL;
+  if (mrb != NULL && protected(mrb, boot_body, NULL, NULL) != 0) {
+    mrb_close(mrb);
+    return NULL;
   }
   return mrb;
 }
@@ -44,8 +42,8 @@ kobako_close(mrb_state *mrb)
   mrb_close(mrb);
 }
 
-/* Protected call of a job; on a raise, reports it into `sink`. Returns 0 on
- * success, 1 when an error was reported. */
+/* Protected call of a job; on a raise, reports it into `sink` (if there is
+ * one: the boot has none). Returns 0 on success, 1 when it raised. */
 static int
 protected(mrb_state *mrb, mrb_protect_error_func *body, void *job, void *sink)
 {
@@ -54,7 +52,7 @@ protected(mrb_state *mrb, mrb_protect_error_func *body, void *job, void *sink)
   mrb_value exc = mrb_protect_error(mrb, body, job, &failed);
   if (failed) {
     mrb->exc = NULL;
-    kobako_report_error(mrb, exc, sink);
+    if (sink != NULL) kobako_report_error(mrb, exc, sink);
   }
   mrb_gc_arena_restore(mrb, ai);
   return failed ? 1 : 0;
@@ -238,9 +236,10 @@ kobako_load_snippet(mrb_state *mrb, const uint8_t *bytes, size_t len, void *sink
 }
 
 static mrb_value
-mark_body(mrb_state *mrb, void *data)
+boot_body(mrb_state *mrb, void *data)
 {
   (void)data;
+  kobako_services_boot(mrb);
   mrb_funcall(mrb, mrb_top_self(mrb), "__kobako_mark_constants", 0);
   return mrb_nil_value();
 }
