@@ -24,12 +24,12 @@ compile_error!("kobako-engine: enable a backend, `wasmer` (default) or `wasmtime
 #[cfg(feature = "wasmer")]
 mod wasmer;
 #[cfg(feature = "wasmer")]
-pub(crate) use self::wasmer::{Code, Exports, Instance};
+pub(crate) use self::wasmer::{prepare_process, Code, Exports, Instance};
 
 #[cfg(feature = "wasmtime")]
 mod wasmtime;
 #[cfg(feature = "wasmtime")]
-pub(crate) use self::wasmtime::{Code, Exports, Instance};
+pub(crate) use self::wasmtime::{prepare_process, Code, Exports, Instance};
 
 use crate::abi;
 use crate::caps::CapFired;

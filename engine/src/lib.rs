@@ -59,3 +59,12 @@ pub use kobako_wire::{CallTarget, GuestError, ServiceCall, ServiceReply, Value};
 pub use lifecycle::Lifecycle;
 pub use limits::Limits;
 pub use sandbox::Sandbox;
+
+/// Does the engine's once-per-process setup (Wasmer's trap handlers) on the
+/// calling thread, which the first instance would otherwise do wherever it
+/// is made. Call it before starting a thread that makes instances when the
+/// process may fork meanwhile: a child forked while another thread is inside
+/// that setup would wait for it forever.
+pub fn prepare_process() {
+    backend::prepare_process();
+}

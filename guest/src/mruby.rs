@@ -66,7 +66,8 @@ fn error(klass: &str, message: impl Into<String>) -> Reply {
 static BOOTED: AtomicPtr<MrbState> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Boots the interpreter unless it is up; false when it could not allocate
-/// its initial state.
+/// its initial state (or, which the gem's own code never does, its boot
+/// raised).
 pub fn boot() -> bool {
     if !BOOTED.load(Ordering::Relaxed).is_null() {
         return true;

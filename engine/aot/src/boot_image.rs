@@ -16,7 +16,8 @@
 //! writable data (the shadow stack, zeroed again as every snapshot does,
 //! and read-only data) and left the stack pointer where it started; the
 //! guest has one data segment at the writable start for the image to
-//! replace.
+//! replace; and a fresh instance of the result holds exactly the booted
+//! memory.
 
 use std::sync::Arc;
 
@@ -66,7 +67,12 @@ pub fn bake(wasm: &[u8], facts: &GuestFacts) -> Result<Vec<u8>, String> {
             rewriter.replaced
         ));
     }
-    Ok(module.finish())
+    let baked = module.finish();
+    // What instantiating the result writes is the booted memory, byte for byte.
+    if fresh_image(&baked, booted.memory.len())?.image != booted.memory {
+        return Err("the baked module does not start with the booted memory".into());
+    }
+    Ok(baked)
 }
 
 /// Boots `wasm` on Cranelift (the image does not depend on the compiler

@@ -26,6 +26,12 @@ use crate::{platform, wasi, Error};
 
 use tunables::CappedTunables;
 
+/// Installs Wasmer's trap handlers (once per process; every new store asks
+/// for them too) on the calling thread.
+pub(crate) fn prepare_process() {
+    wasmer::sys::vm::init_traps();
+}
+
 /// The compiled guest on a headless engine. Cloning shares the code.
 #[derive(Clone)]
 pub(crate) struct Code {

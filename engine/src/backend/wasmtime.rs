@@ -51,6 +51,10 @@ fn artifact_error<'a>(what: &'a str, path: &'a Path) -> impl FnOnce(wasmtime::Er
     move |e| Error::Artifact(format!("{what} {}: {e:#}", path.display()))
 }
 
+/// Nothing to do ahead of time: wasmtime serves benchmarks and tests, where
+/// no process forks while another thread makes its first instance.
+pub(crate) fn prepare_process() {}
+
 impl Code {
     /// Compiles (or loads precompiled) the checkpointed guest in `dir`.
     /// `pinned` names a Wasmer artifact and does not apply here.

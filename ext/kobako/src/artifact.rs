@@ -53,6 +53,9 @@ pub fn prepare(dir: String) {
     if !matches!(*state, State::Empty) {
         return;
     }
+    // Not on that thread: a fork (a preforking server) while it was inside
+    // Wasmer's one-time setup would leave the child waiting for it.
+    kobako_engine::prepare_process();
     let spawned = std::thread::Builder::new()
         .name("kobako-prepare".into())
         .spawn(move || load_and_warm(Path::new(&dir)));
