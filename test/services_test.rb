@@ -98,6 +98,22 @@ class ServicesTest < Minitest::Test
     assert_equal [[1, -2.5, "s", :sym, nil, true, [1, { a: 2 }]], { key: "v" }], result
   end
 
+  def test_a_trailing_hash_stays_positional_and_keywords_stay_keywords
+    @sandbox.define(:Echo).bind(:Back, ->(*args, **kw) { [args, kw] })
+    assert_equal [[{ a: 1 }], {}], @sandbox.eval("Echo::Back.call({a: 1})")
+    assert_equal [[1], { a: 1 }], @sandbox.eval("Echo::Back.call(1, a: 1)")
+    assert_equal [[{ a: 1 }], { b: 2 }], @sandbox.eval("Echo::Back.call({a: 1}, b: 2)")
+    assert_equal [[], {}], @sandbox.eval("Echo::Back.call(**{})")
+  end
+
+  def test_a_block_is_refused_before_the_host_is_called
+    called = false
+    @sandbox.define(:S).bind(:M, ->(*) { called = true })
+    assert_equal "blocks cannot be passed to the host",
+                 @sandbox.eval("begin; S::M.call(1) { 2 }; rescue ArgumentError => e; e.message; end")
+    refute called
+  end
+
   def test_a_guest_value_with_no_wire_form_is_a_type_error_at_the_call_site
     called = false
     @sandbox.define(:S).bind(:M, ->(_) { called = true })

@@ -54,18 +54,24 @@ extern "C" {
     fn take_reply(out: *mut u8);
 }
 
-/// Calls the host with `call` and waits for its answer.
+/// Calls the host with `call` and waits for its answer. `request` and
+/// `reply` are the caller's buffers, kept from call to call so that a
+/// service call allocates neither.
 pub(crate) fn host_call(
     call: &kobako_wire::ServiceCall,
+    request: &mut Vec<u8>,
+    reply: &mut Vec<u8>,
 ) -> Result<kobako_wire::ServiceReply, String> {
-    let request = kobako_wire::encode(call).map_err(|e| e.to_string())?;
+    request.clear();
+    kobako_wire::encode_into(request, call).map_err(|e| e.to_string())?;
     // SAFETY: the pointer and length describe `request`, alive for the call.
     let len = unsafe { call_host(request.as_ptr(), request.len()) };
     let len = usize::try_from(len).map_err(|_| "the host refused the service call".to_owned())?;
-    let mut reply = vec![0u8; len];
+    reply.clear();
+    reply.resize(len, 0);
     // SAFETY: `reply` has exactly the length the host said it will write.
     unsafe { take_reply(reply.as_mut_ptr()) };
-    kobako_wire::decode(&reply).map_err(|e| e.to_string())
+    kobako_wire::decode(reply).map_err(|e| e.to_string())
 }
 
 /// Keeps the `kobako.refuel` import in the module, where the artifact

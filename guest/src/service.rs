@@ -1,4 +1,4 @@
-//! Guest calls to host services (`Kobako.__call`, mrbgem/src/services.c).
+//! Guest calls to host services (`Kobako::Proxy#method_missing`, mrbgem/src/services.c).
 
 use std::cell::RefCell;
 
@@ -18,6 +18,10 @@ struct Call {
     message: String,
     /// The host's sealed failure, encoded, for the exception to carry.
     failure: Vec<u8>,
+    /// The encoded request and the host's encoded reply, reused by every
+    /// call of an invocation.
+    request: Vec<u8>,
+    reply: Vec<u8>,
 }
 
 thread_local! {
@@ -81,7 +85,7 @@ impl Call {
     }
 
     fn exchange(&mut self) -> i32 {
-        self.tape = Tape::default();
+        self.tape.clear();
         self.answer = None;
         self.failure = Vec::new();
         let request = match std::mem::take(&mut self.sink).finish() {
@@ -98,7 +102,7 @@ impl Call {
                 "malformed service call".into(),
             );
         };
-        let reply = match crate::host_call(&call) {
+        let reply = match crate::host_call(&call, &mut self.request, &mut self.reply) {
             Ok(reply) => reply,
             Err(e) => return self.fail(CALL_ERROR, "Kobako::WireError", e),
         };
@@ -122,7 +126,7 @@ impl Call {
     }
 }
 
-/// `[target, name, args, kwargs]` as walked by `Kobako.__call`.
+/// `[target, name, args, kwargs]` as walked by `Proxy#method_missing`.
 fn service_call(request: Value) -> Option<ServiceCall> {
     let Value::Array(parts) = request else {
         return None;

@@ -37,6 +37,11 @@ pub struct Tape(Vec<TapeItem>);
 pub struct TooLarge;
 
 impl Tape {
+    /// Empties the tape, keeping its capacity for the next value.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     fn item(&mut self, kind: u32, len: usize, ptr: *const u8) -> Result<&mut TapeItem, TooLarge> {
         self.0.push(TapeItem {
             kind,

@@ -119,11 +119,11 @@ module Kobako
 
     private
 
-    INT64 = -(2**63)..((2**63) - 1)
-    private_constant :INT64
-
+    # A signed 64-bit Integer needs at most 63 bits besides its sign.
+    # (Asked of every Integer a service returns: Range#cover? with Bignum
+    # ends cost a tenth of a whole service call.)
     def in_range(integer)
-      return integer if INT64.cover?(integer)
+      return integer if integer.bit_length < 64
 
       raise ArgumentError, "an Integer beyond the signed 64-bit range cannot enter the sandbox"
     end

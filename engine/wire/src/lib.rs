@@ -43,6 +43,15 @@ pub fn encode<T: serde::Serialize>(message: &T) -> Result<Vec<u8>, WireError> {
     rmp_serde::to_vec(message).map_err(|e| WireError(e.to_string()))
 }
 
+/// Encodes `message` as MessagePack at the end of `out`, whose capacity a
+/// caller sending many messages keeps from one to the next.
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_into<T: serde::Serialize>(out: &mut Vec<u8>, message: &T) -> Result<(), WireError> {
+    rmp_serde::encode::write(out, message).map_err(|e| WireError(e.to_string()))
+}
+
 /// Decodes a MessagePack message.
 ///
 /// # Errors

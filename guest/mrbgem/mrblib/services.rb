@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # The guest's view of host services and Handles: proxies whose every method
-# call is a call to the host (Kobako.__call, in src/services.c).
+# call is a call to the host (Proxy#method_missing, in src/services.c).
 module Kobako
   # A host service or Handle raised; #klass is the host exception's class.
   class ServiceError < StandardError
@@ -13,16 +13,9 @@ module Kobako
     class Disconnected < ServiceError; end
   end
 
-  # Forwards every method call to the host object it stands for.
+  # Forwards every method call to the host object it stands for: its
+  # method_missing is the glue's (src/services.c).
   class Proxy < BasicObject
-    def method_missing(name, *args, **kwargs, &block)
-      ::Kernel.raise ::ArgumentError, "blocks cannot be passed to the host" if block
-
-      # Arguments travel as one Array so a trailing Hash is never taken for
-      # keywords on the way into C.
-      ::Kobako.__call(self, name.to_s, [args, kwargs])
-    end
-
     def respond_to_missing?(_name, _include_private = false)
       true
     end

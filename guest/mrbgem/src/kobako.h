@@ -85,5 +85,8 @@ void kobako_report_error(mrb_state *mrb, mrb_value exc, void *sink);
 /* Implemented in C (value.c): walk `value` into `sink`. May raise
  * (NoMemoryError) and must therefore run under protection. */
 void kobako_walk_value(mrb_state *mrb, mrb_value value, void *sink);
+/* The same, for `value` as an element `depth` levels inside the value being
+ * walked (the nesting limit counts from that value's top). */
+void kobako_walk_nested(mrb_state *mrb, mrb_value value, void *sink, int depth);
 
 #endif

@@ -135,3 +135,9 @@ kobako_walk_value(mrb_state *mrb, mrb_value value, void *sink)
 {
   walk(mrb, value, sink, 0);
 }
+
+void
+kobako_walk_nested(mrb_state *mrb, mrb_value value, void *sink, int depth)
+{
+  walk(mrb, value, sink, depth);
+}
