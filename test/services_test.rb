@@ -106,6 +106,20 @@ class ServicesTest < Minitest::Test
     assert_equal [[], {}], @sandbox.eval("Echo::Back.call(**{})")
   end
 
+  def test_many_arguments_and_direct_method_missing_calls
+    @sandbox.define(:Echo).bind(:Back, ->(*args, **kw) { [args, kw] })
+    assert_equal [Array.new(20, 1), { k: 1 }], @sandbox.eval("Echo::Back.call(*Array.new(20, 1), k: 1)")
+    assert_equal [[2], {}], @sandbox.eval("Echo::Back.method_missing(:call, 2)")
+    assert_equal [[3], { k: 4 }], @sandbox.eval("Echo::Back.__send__(:method_missing, :call, 3, k: 4)")
+    assert_equal %w[ArgumentError TypeError], @sandbox.eval(<<~RUBY)
+      [-> { Echo::Back.method_missing }, -> { Echo::Back.method_missing(1) }].map do |call|
+        call.call
+      rescue StandardError => e
+        e.class.name
+      end
+    RUBY
+  end
+
   def test_a_block_is_refused_before_the_host_is_called
     called = false
     @sandbox.define(:S).bind(:M, ->(*) { called = true })

@@ -71,7 +71,21 @@ pub(crate) fn host_call(
     reply.resize(len, 0);
     // SAFETY: `reply` has exactly the length the host said it will write.
     unsafe { take_reply(reply.as_mut_ptr()) };
-    kobako_wire::decode(reply).map_err(|e| e.to_string())
+    let answer = kobako_wire::decode(reply).map_err(|e| e.to_string());
+    let_go_if_large(request);
+    let_go_if_large(reply);
+    answer
+}
+
+/// The most a kept buffer keeps between service calls: a call that moved
+/// megabytes must not hold them (against the memory cap) for the rest of
+/// the invocation.
+const KEEP_AT_MOST: usize = 64 * 1024;
+
+fn let_go_if_large(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > KEEP_AT_MOST {
+        *buffer = Vec::new();
+    }
 }
 
 /// Keeps the `kobako.refuel` import in the module, where the artifact

@@ -37,9 +37,15 @@ pub struct Tape(Vec<TapeItem>);
 pub struct TooLarge;
 
 impl Tape {
-    /// Empties the tape, keeping its capacity for the next value.
+    /// Empties the tape, keeping its capacity for the next value unless a
+    /// large value grew it (about 64 KiB of items at most is kept).
     pub fn clear(&mut self) {
-        self.0.clear();
+        const KEEP_AT_MOST: usize = 2048;
+        if self.0.capacity() > KEEP_AT_MOST {
+            self.0 = Vec::new();
+        } else {
+            self.0.clear();
+        }
     }
 
     fn item(&mut self, kind: u32, len: usize, ptr: *const u8) -> Result<&mut TapeItem, TooLarge> {

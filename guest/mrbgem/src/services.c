@@ -8,6 +8,7 @@
 #include <mruby/class.h>
 #include <mruby/data.h>
 #include <mruby/hash.h>
+#include <mruby/presym.h>
 #include <mruby/string.h>
 #include <mruby/variable.h>
 #include <string.h>
@@ -29,8 +30,6 @@ enum { CALL_VALUE = 0, CALL_ERROR = 1, CALL_DISCONNECTED = 2, CALL_TYPE_ERROR = 
  * as GC roots: a guest that removes or replaces the constants changes
  * neither what the glue builds nor what it recognizes. */
 static struct RClass *handle_class, *service_class, *service_error_class, *disconnected_class;
-/* A service proxy's Ns::Member names, interned at boot like the classes. */
-static mrb_sym target_ivar;
 
 static struct RClass *
 kobako_class(mrb_state *mrb, const char *name)
@@ -52,7 +51,6 @@ kobako_services_boot(mrb_state *mrb)
   service_class = kept(mrb, kobako_class(mrb, "Service"));
   service_error_class = kept(mrb, kobako_class(mrb, "ServiceError"));
   disconnected_class = kept(mrb, mrb_class_get_under(mrb, service_error_class, "Disconnected"));
-  target_ivar = mrb_intern_lit(mrb, "@__kobako_target");
 }
 
 /* A Handle's data pointer is its id; nothing to free. */
@@ -87,7 +85,8 @@ proxy_target(mrb_state *mrb, mrb_value proxy)
   uint64_t id;
   if (kobako_handle_id(proxy, &id)) return proxy;
   if (mrb_obj_is_kind_of(mrb, proxy, service_class)) {
-    mrb_value names = mrb_iv_get(mrb, proxy, target_ivar);
+    /* A preset symbol (services.rb sets it), so no lookup by name. */
+    mrb_value names = mrb_iv_get(mrb, proxy, MRB_IVSYM(__kobako_target));
     if (mrb_array_p(names)) return names;
   }
   mrb_raise(mrb, E_TYPE_ERROR, "not a Kobako service or Handle");
@@ -130,18 +129,19 @@ proxy_method_missing(mrb_state *mrb, mrb_value self)
   }
   mrb_value target = proxy_target(mrb, self);
 
-  mrb_int name_len;
-  const char *name_text = mrb_sym_name_len(mrb, name, &name_len);
-  int name_kind = kobako_valid_utf8((const unsigned char *)name_text, (size_t)name_len)
-                      ? KOBAKO_STR_UTF8 : KOBAKO_STR_BINARY;
-
   /* Walked exactly as the Array [target, "name", [*args], kwargs] would be
-   * (each part at its depth inside it). The walk allocates nothing in mruby
-   * and so cannot raise, and runs no Ruby code that could move argv. */
+   * (each part at its depth inside it). No Ruby code runs during the walk
+   * (for a value with no wire form it only looks up the class's name), so
+   * nothing can change argv or the hash under it. */
   void *call = kobako_call_begin();
   kobako_put_array(call, 4);
   kobako_walk_nested(mrb, target, call, 1);
-  kobako_put_str(call, name_text, (size_t)name_len, name_kind);
+  /* Looked up only now: a short name can live in a buffer the next symbol
+   * lookup reuses, and the target's walk makes such lookups. The sink
+   * copies it, and sends it as binary if it is not UTF-8. */
+  mrb_int name_len;
+  const char *name_text = mrb_sym_name_len(mrb, name, &name_len);
+  kobako_put_str(call, name_text, (size_t)name_len, KOBAKO_STR_UTF8);
   kobako_put_array(call, (size_t)argc);
   for (mrb_int i = 0; i < argc; i++) {
     kobako_walk_nested(mrb, argv[i], call, 2);
