@@ -121,7 +121,7 @@ module Kobako
 
     # A signed 64-bit Integer needs at most 63 bits besides its sign.
     # (Asked of every Integer a service returns: Range#cover? with Bignum
-    # ends cost a tenth of a whole service call.)
+    # ends cost about 2,500 of a service call's 41,600 instructions.)
     def in_range(integer)
       return integer if integer.bit_length < 64
 

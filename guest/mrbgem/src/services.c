@@ -108,12 +108,14 @@ service_error(mrb_state *mrb, struct RClass *cls, const struct failure *f)
   return exc;
 }
 
-/* Written in C rather than Ruby: a Ruby method_missing cost a fifth of the
- * guest's share of a service call (its frame, the name's String, an Array
- * to keep a trailing Hash apart from the keywords, a constant lookup and a
- * second method call into C). Here the keywords arrive apart (':'), a
- * trailing positional Hash stays positional, and the request is walked
- * without being built as an Array first. */
+/* Written in C rather than Ruby: the Ruby method_missing ran a frame, made
+ * the name's String and an Array to keep a trailing Hash apart from the
+ * keywords, looked up a constant and called into C again, and the request
+ * was built as an Array before its walk (with the guest's buffers kept
+ * between calls, the guest's share of a call went from about 15,700 to
+ * 9,300 instructions). Here the keywords arrive apart (':'), a trailing
+ * positional Hash stays positional, and the request is walked without being
+ * built first. */
 static mrb_value
 proxy_method_missing(mrb_state *mrb, mrb_value self)
 {
