@@ -120,6 +120,41 @@ class ServicesTest < Minitest::Test
     RUBY
   end
 
+  def test_keywords_keep_their_order_and_string_keys_arrive_as_symbols
+    @sandbox.define(:Echo).bind(:Back, ->(**kw) { kw })
+    names = (1..20).map { |i| "k#{21 - i}" }
+    assert_equal names.map(&:to_sym), @sandbox.eval("Echo::Back.call(#{names.map { |n| "#{n}: 1" }.join(', ')})").keys
+    assert_equal({ a: 1, "é": [2] }, @sandbox.eval('Echo::Back.call(**{"a" => 1}, "é": [2])'))
+  end
+
+  def test_a_call_on_a_handle_carries_arguments_and_keywords
+    @sandbox.define(:Shop).bind(:Greeters, ->(name) { Greeter.new(name) })
+    assert_equal 5, @sandbox.eval('Shop::Greeters.call("x").add(2, two: 3)')
+  end
+
+  def test_an_arguments_nesting_counts_from_its_place_in_the_request
+    @sandbox.define(:Echo).bind(:Back, ->(*args, **kw) { [args, kw] })
+    # An argument sits two levels deep in the request: 126 levels of its own
+    # fit under the limit of 128, 127 do not (as a keyword's value).
+    nested = ->(levels) { "#{'[' * levels}1#{']' * levels}" }
+    depth = ->(value) { value.is_a?(Array) ? 1 + depth.call(value.first) : 0 }
+    args, = @sandbox.eval("Echo::Back.call(#{nested.call(126)})")
+    assert_equal 126, depth.call(args.first)
+    [nested.call(127), "k: #{nested.call(127)}"].each do |too_deep|
+      assert_equal "nesting deeper than 128 levels cannot leave the sandbox",
+                   @sandbox.eval("begin; Echo::Back.call(#{too_deep}); rescue TypeError => e; e.message.split(':').first; end")
+    end
+  end
+
+  def test_a_name_that_is_not_utf8_is_a_malformed_call
+    called = false
+    @sandbox.define(:S).bind(:M, ->(**) { called = true })
+    ['S::M.method_missing("\xff".to_sym)', 'S::M.call(**{"\xff".to_sym => 1})'].each do |call|
+      assert_equal "malformed service call", @sandbox.eval("begin; #{call}; rescue TypeError => e; e.message; end")
+    end
+    refute called
+  end
+
   def test_a_block_is_refused_before_the_host_is_called
     called = false
     @sandbox.define(:S).bind(:M, ->(*) { called = true })

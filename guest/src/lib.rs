@@ -54,16 +54,13 @@ extern "C" {
     fn take_reply(out: *mut u8);
 }
 
-/// Calls the host with `call` and waits for its answer. `request` and
-/// `reply` are the caller's buffers, kept from call to call so that a
-/// service call allocates neither.
+/// Sends the encoded service call `request` to the host and waits for its
+/// answer. `reply` is the caller's buffer, kept from call to call so that a
+/// service call allocates none.
 pub(crate) fn host_call(
-    call: &kobako_wire::ServiceCall,
-    request: &mut Vec<u8>,
+    request: &[u8],
     reply: &mut Vec<u8>,
 ) -> Result<kobako_wire::ServiceReply, String> {
-    request.clear();
-    kobako_wire::encode_into(request, call).map_err(|e| e.to_string())?;
     // SAFETY: the pointer and length describe `request`, alive for the call.
     let len = unsafe { call_host(request.as_ptr(), request.len()) };
     let len = usize::try_from(len).map_err(|_| "the host refused the service call".to_owned())?;
@@ -72,7 +69,6 @@ pub(crate) fn host_call(
     // SAFETY: `reply` has exactly the length the host said it will write.
     unsafe { take_reply(reply.as_mut_ptr()) };
     let answer = kobako_wire::decode(reply).map_err(|e| e.to_string());
-    let_go_if_large(request);
     let_go_if_large(reply);
     answer
 }
@@ -80,11 +76,15 @@ pub(crate) fn host_call(
 /// The most a kept buffer keeps between service calls: a call that moved
 /// megabytes must not hold them (against the memory cap) for the rest of
 /// the invocation.
-const KEEP_AT_MOST: usize = 64 * 1024;
+pub(crate) const KEEP_AT_MOST: usize = 64 * 1024;
 
-fn let_go_if_large(buffer: &mut Vec<u8>) {
-    if buffer.capacity() > KEEP_AT_MOST {
+/// Lets go of `buffer`'s memory when it holds more than [`KEEP_AT_MOST`]
+/// bytes; otherwise empties it, keeping its capacity.
+pub(crate) fn let_go_if_large<T>(buffer: &mut Vec<T>) {
+    if buffer.capacity().saturating_mul(std::mem::size_of::<T>()) > KEEP_AT_MOST {
         *buffer = Vec::new();
+    } else {
+        buffer.clear();
     }
 }
 

@@ -1,9 +1,83 @@
-//! Builds a wire value from the C walker's depth-first calls
-//! (`kobako_put_*`, declared in mrbgem/src/kobako.h).
+//! Receives the C walker's depth-first calls (`kobako_put_*`, declared in
+//! mrbgem/src/kobako.h): into a wire value for a reply ([`ValueSink`]), or
+//! straight into a service call's MessagePack ([`CallSink`]).
 
 use std::slice;
 
 use kobako_wire::{GuestError, Origin, Reply, Value};
+
+use crate::service::CallSink;
+
+/// What one walk goes into; the C side holds it as `void *sink`.
+pub enum Sink {
+    /// A result or an error for the reply.
+    Value(ValueSink),
+    /// A service call's arguments.
+    Call(CallSink),
+}
+
+impl Default for Sink {
+    fn default() -> Self {
+        Sink::Value(ValueSink::default())
+    }
+}
+
+impl Sink {
+    /// The reply this walk produced.
+    pub fn finish(self) -> Reply {
+        match self {
+            Sink::Value(sink) => sink.finish(),
+            Sink::Call(_) => Reply::Error(GuestError::new(
+                "Kobako::WireError",
+                "a service call's walk has no reply",
+            )),
+        }
+    }
+
+    fn receiver(&mut self) -> &mut dyn Receiver {
+        match self {
+            Sink::Value(sink) => sink,
+            Sink::Call(sink) => sink,
+        }
+    }
+}
+
+/// The values the walker sends, in depth-first order: a container's length
+/// first, then its items (a hash's as key, value, key, value...).
+pub trait Receiver {
+    /// `nil`
+    fn nil(&mut self);
+    /// `true` or `false`
+    fn bool(&mut self, value: bool);
+    /// An Integer in the signed 64-bit range.
+    fn int(&mut self, value: i64);
+    /// A Float.
+    fn float(&mut self, value: f64);
+    /// A String or Symbol's bytes, `kind` as [`kobako_put_str`] says.
+    fn str(&mut self, raw: &[u8], kind: i32);
+    /// An Array of `len` items.
+    fn array(&mut self, len: usize);
+    /// A Hash of `len` pairs.
+    fn hash(&mut self, len: usize);
+    /// A Handle.
+    fn handle(&mut self, id: u64);
+    /// A value with no wire form (`what` says which); it stands in the
+    /// structure as nil, so the walk stays balanced, and the walk fails.
+    fn unsupported(&mut self, what: &[u8]);
+}
+
+/// How `kobako_put_str` marks its bytes.
+pub const STR_UTF8: i32 = 0;
+/// A Symbol's name.
+pub const STR_SYMBOL: i32 = 2;
+
+/// Why a walk with a value of no wire form fails.
+pub fn unsupported_message(what: &str) -> String {
+    format!(
+        "{what} cannot leave the sandbox: only nil, true, false, Integer, \
+         Float, String, Symbol, Array, Hash and Kobako::Handle cross to the host"
+    )
+}
 
 /// Containers announce their length; never reserve more than this up front.
 const RESERVE_AT_MOST: usize = 1024;
@@ -20,9 +94,9 @@ enum Frame {
     },
 }
 
-/// The receiving end of one walk.
+/// A walk built into a wire value.
 #[derive(Default)]
-pub struct Sink {
+pub struct ValueSink {
     open: Vec<Frame>,
     done: Option<Value>,
     unsupported: Option<String>,
@@ -31,7 +105,7 @@ pub struct Sink {
     details_next: bool,
 }
 
-impl Sink {
+impl ValueSink {
     fn push(&mut self, mut value: Value) {
         loop {
             let Some(frame) = self.open.last_mut() else {
@@ -84,13 +158,7 @@ impl Sink {
             return Reply::Error(error);
         }
         if let Some(what) = self.unsupported {
-            return Reply::Error(GuestError::new(
-                "TypeError",
-                format!(
-                    "{what} cannot leave the sandbox: only nil, true, false, Integer, \
-                     Float, String, Symbol, Array, Hash and Kobako::Handle cross to the host"
-                ),
-            ));
+            return Reply::Error(GuestError::new("TypeError", unsupported_message(&what)));
         }
         match self.done {
             Some(value) if self.open.is_empty() => Reply::Value(value),
@@ -102,16 +170,89 @@ impl Sink {
     }
 }
 
+impl Receiver for ValueSink {
+    fn nil(&mut self) {
+        self.push(Value::Nil);
+    }
+
+    fn bool(&mut self, value: bool) {
+        self.push(Value::Bool(value));
+    }
+
+    fn int(&mut self, value: i64) {
+        self.push(Value::Int(value));
+    }
+
+    fn float(&mut self, value: f64) {
+        self.push(Value::Float(value));
+    }
+
+    fn str(&mut self, raw: &[u8], kind: i32) {
+        let value = match (kind, std::str::from_utf8(raw)) {
+            (STR_UTF8, Ok(utf8)) => Value::Str(utf8.to_owned()),
+            (STR_SYMBOL, _) => Value::Symbol(text(raw)),
+            _ => Value::Bytes(raw.to_vec()),
+        };
+        self.push(value);
+    }
+
+    fn array(&mut self, len: usize) {
+        if len == 0 {
+            self.push(Value::Array(Vec::new()));
+        } else {
+            let items = Vec::with_capacity(len.min(RESERVE_AT_MOST));
+            self.open.push(Frame::Array { left: len, items });
+        }
+    }
+
+    fn hash(&mut self, len: usize) {
+        if len == 0 {
+            self.push(Value::Hash(Vec::new()));
+        } else {
+            let pairs = Vec::with_capacity(len.min(RESERVE_AT_MOST));
+            self.open.push(Frame::Hash {
+                left: len,
+                key: None,
+                pairs,
+            });
+        }
+    }
+
+    fn handle(&mut self, id: u64) {
+        self.push(Value::Handle(id));
+    }
+
+    fn unsupported(&mut self, what: &[u8]) {
+        if self.unsupported.is_none() {
+            self.unsupported = Some(text(what));
+        }
+        self.push(Value::Nil);
+    }
+}
+
 /// # Safety
-/// `sink` must be the `*mut Sink` handed to `kobako_eval_source`.
-unsafe fn sink<'a>(sink: *mut Sink) -> &'a mut Sink {
+/// `sink` must be a `*mut Sink` the Rust side handed to C (for a reply or
+/// by `kobako_call_begin`), alive, and not otherwise borrowed.
+pub(crate) unsafe fn sink<'a>(sink: *mut Sink) -> &'a mut Sink {
     // SAFETY: guaranteed by the caller.
     unsafe { &mut *sink }
 }
 
+/// The sink for a reply's value and error, if `s` is one.
+///
+/// # Safety
+/// As [`sink`].
+unsafe fn value_sink<'a>(s: *mut Sink) -> Option<&'a mut ValueSink> {
+    // SAFETY: guaranteed by the caller.
+    match unsafe { sink(s) } {
+        Sink::Value(sink) => Some(sink),
+        Sink::Call(_) => None,
+    }
+}
+
 /// # Safety
 /// `ptr` must be valid for `len` bytes.
-unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     if len == 0 {
         return &[];
     }
@@ -119,73 +260,55 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     unsafe { slice::from_raw_parts(ptr, len) }
 }
 
-fn text(raw: &[u8]) -> String {
+pub(crate) fn text(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).into_owned()
 }
 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_nil(s: *mut Sink) {
     // SAFETY: the C walker passes back the sink it was given.
-    unsafe { sink(s) }.push(Value::Nil);
+    unsafe { sink(s) }.receiver().nil();
 }
 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_bool(s: *mut Sink, value: i32) {
     // SAFETY: the C walker passes back the sink it was given.
-    unsafe { sink(s) }.push(Value::Bool(value != 0));
+    unsafe { sink(s) }.receiver().bool(value != 0);
 }
 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_int(s: *mut Sink, value: i64) {
     // SAFETY: the C walker passes back the sink it was given.
-    unsafe { sink(s) }.push(Value::Int(value));
+    unsafe { sink(s) }.receiver().int(value);
 }
 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_float(s: *mut Sink, value: f64) {
     // SAFETY: the C walker passes back the sink it was given.
-    unsafe { sink(s) }.push(Value::Float(value));
+    unsafe { sink(s) }.receiver().float(value);
 }
 
+/// `kind`: [`STR_UTF8`] for a String the walker found to be UTF-8 (checked
+/// again here), [`STR_SYMBOL`] for a Symbol's name, anything else for
+/// binary.
 #[no_mangle]
 unsafe extern "C" fn kobako_put_str(s: *mut Sink, ptr: *const u8, len: usize, kind: i32) {
-    // SAFETY: the walker passes a live string's pointer and length.
-    let raw = unsafe { bytes(ptr, len) };
-    let value = match (kind, std::str::from_utf8(raw)) {
-        (0, Ok(utf8)) => Value::Str(utf8.to_owned()),
-        (2, _) => Value::Symbol(text(raw)),
-        _ => Value::Bytes(raw.to_vec()),
-    };
-    // SAFETY: the C walker passes back the sink it was given.
-    unsafe { sink(s) }.push(value);
+    // SAFETY: the walker passes back the sink it was given, and a live
+    // string's pointer and length.
+    let (s, raw) = unsafe { (sink(s), bytes(ptr, len)) };
+    s.receiver().str(raw, kind);
 }
 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_array(s: *mut Sink, len: usize) {
     // SAFETY: the C walker passes back the sink it was given.
-    let s = unsafe { sink(s) };
-    if len == 0 {
-        s.push(Value::Array(Vec::new()));
-    } else {
-        let items = Vec::with_capacity(len.min(RESERVE_AT_MOST));
-        s.open.push(Frame::Array { left: len, items });
-    }
+    unsafe { sink(s) }.receiver().array(len);
 }
 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_hash(s: *mut Sink, len: usize) {
     // SAFETY: the C walker passes back the sink it was given.
-    let s = unsafe { sink(s) };
-    if len == 0 {
-        s.push(Value::Hash(Vec::new()));
-    } else {
-        let pairs = Vec::with_capacity(len.min(RESERVE_AT_MOST));
-        s.open.push(Frame::Hash {
-            left: len,
-            key: None,
-            pairs,
-        });
-    }
+    unsafe { sink(s) }.receiver().hash(len);
 }
 
 #[no_mangle]
@@ -193,11 +316,13 @@ unsafe extern "C" fn kobako_put_unsupported(s: *mut Sink, what: *const u8, len: 
     // SAFETY: the C walker passes back the sink it was given, and a live
     // class name.
     let (s, what) = unsafe { (sink(s), bytes(what, len)) };
-    if s.unsupported.is_none() {
-        s.unsupported = Some(text(what));
-    }
-    // Keep the structure whole so the walk stays balanced.
-    s.push(Value::Nil);
+    s.receiver().unsupported(what);
+}
+
+#[no_mangle]
+unsafe extern "C" fn kobako_put_handle(s: *mut Sink, id: u64) {
+    // SAFETY: the C walker passes back the sink it was given.
+    unsafe { sink(s) }.receiver().handle(id);
 }
 
 #[no_mangle]
@@ -211,19 +336,21 @@ unsafe extern "C" fn kobako_put_error(
     // SAFETY: the C side passes back the sink it was given and live strings.
     let (s, klass, message) = unsafe {
         (
-            sink(s),
+            value_sink(s),
             bytes(klass, klass_len),
             bytes(message, message_len),
         )
     };
-    s.error = Some(GuestError::new(text(klass), text(message)));
+    if let Some(s) = s {
+        s.error = Some(GuestError::new(text(klass), text(message)));
+    }
 }
 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_backtrace_line(s: *mut Sink, line: *const u8, len: usize) {
     // SAFETY: the C side passes back the sink it was given and a live string.
-    let (s, line) = unsafe { (sink(s), bytes(line, len)) };
-    if let Some(error) = s.error.as_mut() {
+    let (s, line) = unsafe { (value_sink(s), bytes(line, len)) };
+    if let Some(error) = s.and_then(|s| s.error.as_mut()) {
         error.backtrace.push(text(line));
     }
 }
@@ -235,7 +362,7 @@ unsafe extern "C" fn kobako_put_origin(s: *mut Sink, kind: i32, failure: *const 
     const ORIGIN_SERVICE: i32 = 1;
     const ORIGIN_BYTECODE: i32 = 2;
     // SAFETY: the C side passes back the sink it was given and live bytes.
-    let (s, failure) = unsafe { (sink(s), bytes(failure, len)) };
+    let (s, failure) = unsafe { (value_sink(s), bytes(failure, len)) };
     let origin = match kind {
         ORIGIN_SERVICE => match kobako_wire::decode(failure) {
             Ok(failure) => Origin::Service(Box::new(failure)),
@@ -244,7 +371,7 @@ unsafe extern "C" fn kobako_put_origin(s: *mut Sink, kind: i32, failure: *const 
         ORIGIN_BYTECODE => Origin::Bytecode,
         _ => return,
     };
-    if let Some(error) = s.error.as_mut() {
+    if let Some(error) = s.and_then(|s| s.error.as_mut()) {
         error.origin = origin;
     }
 }
@@ -252,11 +379,7 @@ unsafe extern "C" fn kobako_put_origin(s: *mut Sink, kind: i32, failure: *const 
 #[no_mangle]
 unsafe extern "C" fn kobako_put_details(s: *mut Sink) {
     // SAFETY: the C side passes back the sink it was given.
-    unsafe { sink(s) }.details_next = true;
-}
-
-#[no_mangle]
-unsafe extern "C" fn kobako_put_handle(s: *mut Sink, id: u64) {
-    // SAFETY: the C walker passes back the sink it was given.
-    unsafe { sink(s) }.push(Value::Handle(id));
+    if let Some(s) = unsafe { value_sink(s) } {
+        s.details_next = true;
+    }
 }

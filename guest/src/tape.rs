@@ -38,14 +38,9 @@ pub struct TooLarge;
 
 impl Tape {
     /// Empties the tape, keeping its capacity for the next value unless a
-    /// large value grew it (about 64 KiB of items at most is kept).
+    /// large value grew it past [`crate::KEEP_AT_MOST`].
     pub fn clear(&mut self) {
-        const KEEP_AT_MOST: usize = 2048;
-        if self.0.capacity() > KEEP_AT_MOST {
-            self.0 = Vec::new();
-        } else {
-            self.0.clear();
-        }
+        crate::let_go_if_large(&mut self.0);
     }
 
     fn item(&mut self, kind: u32, len: usize, ptr: *const u8) -> Result<&mut TapeItem, TooLarge> {

@@ -12,11 +12,13 @@
 #![deny(missing_docs)]
 
 pub mod bytes;
+mod call_writer;
 mod reply;
 mod request;
 mod service;
 mod value;
 
+pub use call_writer::CallWriter;
 pub use reply::{GuestError, Origin, Reply};
 pub use request::{Action, Request, Snippet};
 pub use service::{CallTarget, FailureKind, Namespace, ServiceCall, ServiceFailure, ServiceReply};

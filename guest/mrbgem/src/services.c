@@ -16,8 +16,17 @@
 #include "kobako.h"
 
 /* Implemented in Rust (guest/src/service.rs): a fresh sink for the call,
- * owned by Rust and reused by the next call. */
+ * owned by Rust and reused by the next call, which writes the call's
+ * MessagePack as it is walked: the target, the method and the positional
+ * count, the arguments (kobako_walk_nested), the keyword count, and each
+ * keyword's name and value. */
 void *kobako_call_begin(void);
+void kobako_call_member(void *call, const char *ns, size_t ns_len, const char *member,
+                        size_t member_len);
+void kobako_call_handle(void *call, uint64_t id);
+void kobako_call_method(void *call, const char *name, size_t len, size_t argc);
+void kobako_call_kwargs(void *call, size_t count);
+void kobako_call_keyword(void *call, const char *name, size_t len);
 /* Sends the walked call; returns a status and fills the out-parameters. */
 int kobako_call_send(void *call, const struct kobako_tape_item **items, size_t *count,
                      const char **klass, size_t *klass_len, const char **message,
@@ -77,19 +86,54 @@ kobako_handle_id(mrb_value value, uint64_t *id)
   return 1;
 }
 
-/* What a proxy's calls are addressed to: a Handle stands for itself (the
- * walker sends its id); a service proxy names its Ns::Member. */
-static mrb_value
-proxy_target(mrb_state *mrb, mrb_value proxy)
+static mrb_noreturn void
+malformed(mrb_state *mrb)
+{
+  mrb_raise(mrb, E_TYPE_ERROR, "malformed service call");
+}
+
+/* Starts the call on what the proxy stands for: a Handle, by its id; a
+ * service proxy, by the [Ns, Member] names the glue gave it. */
+static void
+begin_call(mrb_state *mrb, void *call, mrb_value proxy)
 {
   uint64_t id;
-  if (kobako_handle_id(proxy, &id)) return proxy;
-  if (mrb_obj_is_kind_of(mrb, proxy, service_class)) {
-    /* A preset symbol (services.rb sets it), so no lookup by name. */
-    mrb_value names = mrb_iv_get(mrb, proxy, MRB_IVSYM(__kobako_target));
-    if (mrb_array_p(names)) return names;
+  if (kobako_handle_id(proxy, &id)) {
+    kobako_call_handle(call, id);
+    return;
   }
-  mrb_raise(mrb, E_TYPE_ERROR, "not a Kobako service or Handle");
+  if (!mrb_obj_is_kind_of(mrb, proxy, service_class)) {
+    mrb_raise(mrb, E_TYPE_ERROR, "not a Kobako service or Handle");
+  }
+  /* A preset symbol (services.rb sets it), so no lookup by name. */
+  mrb_value names = mrb_iv_get(mrb, proxy, MRB_IVSYM(__kobako_target));
+  if (!mrb_array_p(names) || RARRAY_LEN(names) != 2) malformed(mrb);
+  mrb_value ns = RARRAY_PTR(names)[0], member = RARRAY_PTR(names)[1];
+  if (!mrb_string_p(ns) || !mrb_string_p(member)) malformed(mrb);
+  kobako_call_member(call, RSTRING_PTR(ns), (size_t)RSTRING_LEN(ns), RSTRING_PTR(member),
+                     (size_t)RSTRING_LEN(member));
+}
+
+/* One keyword argument: its name (a Symbol's, or a String's), then its
+ * value, at the depth it has inside the request. */
+static int
+walk_keyword(mrb_state *mrb, mrb_value key, mrb_value value, void *call)
+{
+  mrb_int len;
+  const char *name;
+  if (mrb_symbol_p(key)) {
+    name = mrb_sym_name_len(mrb, mrb_symbol(key), &len);
+  }
+  else if (mrb_string_p(key)) {
+    name = RSTRING_PTR(key);
+    len = RSTRING_LEN(key);
+  }
+  else {
+    malformed(mrb);
+  }
+  kobako_call_keyword(call, name, (size_t)len);
+  kobako_walk_nested(mrb, value, call, 2);
+  return 0;
 }
 
 struct failure {
@@ -114,8 +158,8 @@ service_error(mrb_state *mrb, struct RClass *cls, const struct failure *f)
  * was built as an Array before its walk (with the guest's buffers kept
  * between calls, the guest's share of a call went from about 15,700 to
  * 9,300 instructions). Here the keywords arrive apart (':'), a trailing
- * positional Hash stays positional, and the request is walked without being
- * built first. */
+ * positional Hash stays positional, and the request is written as
+ * MessagePack while it is walked, nothing built first. */
 static mrb_value
 proxy_method_missing(mrb_state *mrb, mrb_value self)
 {
@@ -129,26 +173,29 @@ proxy_method_missing(mrb_state *mrb, mrb_value self)
   if (!mrb_nil_p(block)) {
     mrb_raise(mrb, E_ARGUMENT_ERROR, "blocks cannot be passed to the host");
   }
-  mrb_value target = proxy_target(mrb, self);
 
-  /* Walked exactly as the Array [target, "name", [*args], kwargs] would be
-   * (each part at its depth inside it). No Ruby code runs during the walk
-   * (for a value with no wire form it only looks up the class's name), so
-   * nothing can change argv or the hash under it. */
+  /* The nesting limit counts as if the Array [target, "name", [*args],
+   * {**kwargs}] were walked: arguments and keyword values at depth 2. No
+   * Ruby code runs during the walk (for a value with no wire form it only
+   * looks up the class's name), so nothing can change argv or the hash
+   * under it. */
   void *call = kobako_call_begin();
-  kobako_put_array(call, 4);
-  kobako_walk_nested(mrb, target, call, 1);
-  /* Looked up only now: a short name can live in a buffer the next symbol
-   * lookup reuses, and the target's walk makes such lookups. The sink
-   * copies it, and sends it as binary if it is not UTF-8. */
+  begin_call(mrb, call, self);
+  /* The sink copies the name at once (a short symbol's name can live in a
+   * buffer the next symbol lookup reuses); not UTF-8, the call is refused. */
   mrb_int name_len;
   const char *name_text = mrb_sym_name_len(mrb, name, &name_len);
-  kobako_put_str(call, name_text, (size_t)name_len, KOBAKO_STR_UTF8);
-  kobako_put_array(call, (size_t)argc);
+  kobako_call_method(call, name_text, (size_t)name_len, (size_t)argc);
   for (mrb_int i = 0; i < argc; i++) {
     kobako_walk_nested(mrb, argv[i], call, 2);
   }
-  kobako_walk_nested(mrb, kwargs, call, 1);
+  if (mrb_hash_p(kwargs)) {
+    kobako_call_kwargs(call, (size_t)mrb_hash_size(mrb, kwargs));
+    mrb_hash_foreach(mrb, mrb_hash_ptr(kwargs), walk_keyword, call);
+  }
+  else {
+    kobako_call_kwargs(call, 0);
+  }
 
   const struct kobako_tape_item *items = NULL;
   size_t count = 0;

@@ -11,9 +11,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 
-/* Tag index 1 is the C-longjmp tag in LLVM's Wasm EH lowering. */
-#define C_LONGJMP_TAG 1
-
 void __wasm_setjmp(void *env, uint32_t label, void *invocation) {
   __kobako_jmp_buf *buf = env;
   if (label == 0 || invocation == 0) __builtin_trap();
@@ -27,10 +24,8 @@ uint32_t __wasm_setjmp_test(void *env, void *invocation) {
   return buf->invocation == invocation ? buf->label : 0;
 }
 
+/* Called for a longjmp the lowering sees (mruby's go through the inline
+ * __kobako_longjmp of <setjmp.h>, which throws the same way). */
 void __wasm_longjmp(void *env, int val) {
-  __kobako_jmp_buf *buf = env;
-  buf->thrown_env = env;
-  buf->thrown_val = val == 0 ? 1 : val;
-  /* The catching side reads {env, val} through this pointer. */
-  __builtin_wasm_throw(C_LONGJMP_TAG, &buf->thrown_env);
+  __kobako_longjmp(env, val);
 }
