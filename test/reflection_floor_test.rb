@@ -81,6 +81,16 @@ class ReflectionFloorTest < Minitest::Test
     assert_equal [1, true], @sandbox.eval("[KV::Lookup.arity, KV::Lookup.lambda?]")
   end
 
+  def test_a_procs_calling_surface_is_the_one_its_own_lookup_finds
+    sandbox = Kobako::Sandbox.new
+    narrowed = ->(x) { x }
+    narrowed.define_singleton_method(:call) { |x| "the application's call of #{x}" }
+    narrowed.singleton_class.send(:private, :[])
+    sandbox.define(:P).bind(:Narrowed, narrowed)
+    assert_equal "the application's call of 1", sandbox.eval("P::Narrowed.call(1)")
+    assert_match(/undefined method '\[\]'/, sandbox.eval("begin; P::Narrowed[1]; rescue => e; e.message; end"))
+  end
+
   def test_reflection_on_a_bound_object_is_refused
     label = "service Bank::Account"
     refused "Bank::Account.instance_variable_get(:@secret)", label

@@ -136,9 +136,8 @@ module Kobako
 
     def invoke(callable, target, args, kwargs, handles)
       args = import(args) if handles
-      return callable.bind_call(target, *args) unless kwargs
-
-      callable.bind_call(target, *args, **(handles ? import(kwargs) : kwargs))
+      kwargs = import(kwargs) if handles && kwargs
+      ReflectionFloor.call(callable, target, args, kwargs)
     end
 
     def target_of(namespace, member)

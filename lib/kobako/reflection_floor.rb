@@ -24,9 +24,6 @@ module Kobako
       __getobj__ __setobj__
     ].to_h { |name| [name, true] }.freeze
 
-    # All a guest may call on a Proc or a Method.
-    CALLABLE_METHODS = %i[call [] yield arity lambda?].to_h { |name| [name, true] }.freeze
-
     INSTANCE_METHOD = Module.instance_method(:instance_method)
     PUBLIC_DEFINED = Module.instance_method(:public_method_defined?)
     PRIVATE_DEFINED = Module.instance_method(:private_method_defined?)
@@ -38,6 +35,24 @@ module Kobako
     private_constant :INSTANCE_METHOD, :PUBLIC_DEFINED, :PRIVATE_DEFINED, :ANCESTORS, :KIND_OF,
                      :SEND, :CLASS_OF, :STRUCT_MEMBERS
 
+    # All a guest may call on a Proc or a Method.
+    CALLABLE_METHODS = %i[call [] yield arity lambda?].to_h { |name| [name, true] }.freeze
+
+    # Calls what #resolve allowed: an UnboundMethod bound to +object+, or a
+    # Proc's or Method's calling surface by its name, through
+    # BasicObject#__send__ bound to the object, which finds the very public
+    # method #resolve found (nothing runs in between but the application's
+    # own respond_to_guest?). Rules 2 and 3 do not judge a calling surface,
+    # so no UnboundMethod is made for one per call (2,000 of a lambda
+    # service call's 30,000 instructions).
+    def self.call(resolved, object, args, kwargs)
+      if resolved.is_a?(Symbol)
+        return kwargs ? SEND.bind_call(object, resolved, *args, **kwargs) : SEND.bind_call(object, resolved, *args)
+      end
+
+      kwargs ? resolved.bind_call(object, *args, **kwargs) : resolved.bind_call(object, *args)
+    end
+
     # What Ruby 3.1 bumps whenever it makes a class or module, or an
     # include, prepend, extend or singleton class (each makes one); nil on
     # a Ruby that does not count them, where nothing is remembered.
@@ -47,20 +62,18 @@ module Kobako
     module_function
 
     # @param memo [Hash, nil] one invocation's earlier verdicts (see #memo)
-    # @return [UnboundMethod, nil] the method the guest may call on
-    #   +object+ (call it with +bind_call+), or nil when it is refused
+    # @return [UnboundMethod, Symbol, nil] what the guest may call on
+    #   +object+ (call it with ReflectionFloor.call): the method, or for a
+    #   Proc or Method the name of its calling surface; nil when refused
     def resolve(object, name, memo = nil)
       return nil if DISPATCHERS.key?(name)
 
       table = method_table(object)
       return nil unless PUBLIC_DEFINED.bind_call(table, name)
+      return (name if CALLABLE_METHODS.key?(name) && guest_allowed?(object, table, name)) if callable?(object)
 
       method = INSTANCE_METHOD.bind_call(table, name)
-      allowed = if callable?(object)
-                  CALLABLE_METHODS.key?(name)
-                else
-                  remembered(memo, table, method) { application?(object, table, method) }
-                end
+      allowed = remembered(memo, table, method) { application?(object, table, method) }
       method if allowed && guest_allowed?(object, table, name)
     end
 
