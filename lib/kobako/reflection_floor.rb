@@ -43,8 +43,9 @@ module Kobako
     # BasicObject#__send__ bound to the object, which finds the very public
     # method #resolve found (nothing runs in between but the application's
     # own respond_to_guest?). Rules 2 and 3 do not judge a calling surface,
-    # so no UnboundMethod is made for one per call (2,000 of a lambda
-    # service call's 30,000 instructions).
+    # so no UnboundMethod is made for one per call (#resolve for a lambda:
+    # 8,070 -> 6,060 instructions; with this call's own cost, the
+    # dispatcher's share of a service call 15,300 -> 14,300).
     def self.call(resolved, object, args, kwargs)
       if resolved.is_a?(Symbol)
         return kwargs ? SEND.bind_call(object, resolved, *args, **kwargs) : SEND.bind_call(object, resolved, *args)
