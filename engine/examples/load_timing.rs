@@ -1,7 +1,7 @@
 //! Where a cold start's time goes in the engine, in a fresh process:
-//! hashing the artifact, loading it (the hash again, then Wasmer's
-//! deserialization), and the first invocation (instantiation, boot or
-//! image, snapshot, the run itself).
+//! loading the artifact (its hash, then Wasmer's deserialization), and the
+//! first invocation (instantiation, the memory image, snapshot, the run
+//! itself).
 //!
 //!     cargo run --release -p kobako-engine --example load_timing [ARTIFACTS_DIR]
 
@@ -12,15 +12,6 @@ fn main() {
     let dir = std::env::args_os()
         .nth(1)
         .map_or_else(kobako_engine::default_artifacts_dir, PathBuf::from);
-    let manifest = kobako_engine::manifest::Manifest::read(&dir).expect("manifest");
-    let triple = kobako_engine::platform::host_triple();
-    let entry = manifest
-        .artifact_for(triple)
-        .expect("an artifact for this platform");
-
-    let started = Instant::now();
-    kobako_engine::manifest::blake3_file(&dir.join(&entry.file)).expect("hash");
-    let hash = started.elapsed();
 
     let started = Instant::now();
     let artifact = kobako_engine::Artifact::load(&dir).expect("load");
@@ -36,8 +27,7 @@ fn main() {
     let second = started.elapsed();
 
     println!(
-        "hash {:.3} ms, load (hash + deserialize) {:.3} ms, first eval {:.3} ms, second {:.1} µs",
-        hash.as_secs_f64() * 1e3,
+        "load (hash + deserialize) {:.3} ms, first eval {:.3} ms, second {:.1} µs",
         load.as_secs_f64() * 1e3,
         first.as_secs_f64() * 1e3,
         second.as_secs_f64() * 1e6

@@ -15,7 +15,7 @@ use crate::Error;
 pub const WASMER_VERSION: &str = "7.4.2";
 
 /// The manifest format this build reads and writes.
-pub const MANIFEST_FORMAT: u32 = 5;
+pub const MANIFEST_FORMAT: u32 = 6;
 
 /// File name of the manifest inside the artifacts directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -48,9 +48,10 @@ pub struct GuestFacts {
     /// cannot, every exception object is dead whenever guest code calls
     /// the host, and the host frees them there.
     pub keeps_exceptions: bool,
-    /// Whether the compiled module's memory image already holds the booted
+    /// Whether the guest's initial memory already holds the booted
     /// interpreter (kobako-aot boots the guest once at build time and
-    /// writes its memory back into the module). An instance then starts
+    /// writes its memory back into the module, then into the artifact's
+    /// [`MemoryImage`]). An instance then starts
     /// where `_initialize` and `kobako_boot` would have left it, and the
     /// host calls neither.
     pub booted: bool,
@@ -86,6 +87,28 @@ pub struct ArtifactEntry {
     /// interrupts were compiled in; the runtime refuses an artifact
     /// without them (`kobako-aot --no-checkpoints`, for measuring only).
     pub checkpoints: bool,
+    /// Where the file keeps the guest's initial memory.
+    pub image: MemoryImage,
+}
+
+/// The guest's initial memory (read-only data and the booted interpreter),
+/// kept in the artifact file after Wasmer's compiled module instead of
+/// inside it as data segments. Wasmer would read that data into its own
+/// structures at every load and copy it into every new instance; kept
+/// apart, it is hashed with the file and mapped straight into each
+/// instance's memory, copy-on-write, so an instance pays only for the
+/// pages its guest touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryImage {
+    /// Bytes at the start of the file that are Wasmer's compiled module.
+    pub module_length: u64,
+    /// Where the image starts in the file (page-aligned).
+    pub file_offset: u64,
+    /// Where it goes in guest memory (page-aligned).
+    pub address: u64,
+    /// Its length; guest memory past it starts zeroed.
+    pub length: u64,
 }
 
 impl Manifest {
@@ -132,30 +155,4 @@ impl Manifest {
 /// Lower-case hex BLAKE3 of `bytes`.
 pub fn blake3_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
-}
-
-/// Lower-case hex BLAKE3 of a file's contents, hashed from a read-only
-/// mapping of the file.
-///
-/// BLAKE3 rather than SHA-256 because every process pays for this before
-/// its first sandbox runs: on the project's machine BLAKE3 hashed the
-/// artifact about 4x faster than SHA-256 with SHA-NI. Mapped rather than
-/// read in chunks: a fresh process paid about as much again for the copies
-/// (`cargo run --release -p kobako-engine --example load_timing`).
-///
-/// # Errors
-/// When the file cannot be opened or mapped.
-pub fn blake3_file(path: &Path) -> std::io::Result<String> {
-    let file = fs::File::open(path)?;
-    if file.metadata()?.len() == 0 {
-        // A zero-length mapping is an error; the hash of nothing is not.
-        return Ok(blake3_hex(&[]));
-    }
-    // SAFETY: the mapping is read-only and private, and lives only for the
-    // hash. Another process truncating the file meanwhile could fault the
-    // read (SIGBUS), as it could the code Wasmer maps from the same file
-    // right after; the artifacts directory is the gem's own (see
-    // backend/wasmer.rs on why that is trusted).
-    let map = unsafe { memmap2::Mmap::map(&file)? };
-    Ok(blake3_hex(&map))
 }

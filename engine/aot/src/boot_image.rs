@@ -88,12 +88,12 @@ fn boot(wasm: &[u8]) -> Result<kobako_engine::image::BootedMemory, String> {
 /// What a fresh instance of `wasm` holds before any of its code runs: its
 /// active data segments over zeroes (`size` bytes), and the initial stack
 /// pointer (the module's first global, as wasm-ld lays it out).
-struct Fresh {
-    image: Vec<u8>,
+pub(crate) struct Fresh {
+    pub(crate) image: Vec<u8>,
     stack_pointer: u64,
 }
 
-fn fresh_image(wasm: &[u8], size: usize) -> Result<Fresh, String> {
+pub(crate) fn fresh_image(wasm: &[u8], size: usize) -> Result<Fresh, String> {
     let mut image = vec![0u8; size];
     for (offset, bytes) in layout::data_segments(wasm)? {
         let at = usize::try_from(offset).map_err(|e| e.to_string())?;

@@ -23,6 +23,7 @@ mod boot_image;
 mod checkpoints;
 mod instrument;
 mod layout;
+mod memory_image;
 mod strip;
 
 use std::path::{Path, PathBuf};
@@ -132,6 +133,7 @@ fn compile(
     let mut guest = layout::read(&wasm)?;
     let booted = boot_image::bake(&wasm, &guest)?;
     guest.booted = true;
+    let detached = memory_image::detach(&booted)?;
 
     let target = baseline_target(triple)?;
     let features = guest_features();
@@ -149,8 +151,8 @@ fn compile(
 
     let started = Instant::now();
     let source = match how {
-        Instrumentation::Middleware => booted,
-        Instrumentation::Rewritten => instrument::instrument(&booted)?,
+        Instrumentation::Middleware => detached.module,
+        Instrumentation::Rewritten => instrument::instrument(&detached.module)?,
     };
     let module = Module::new(&engine, &source).map_err(|e| format!("compile failed: {e}"))?;
     let bytes = module
@@ -158,6 +160,7 @@ fn compile(
         .map_err(|e| format!("serialize failed: {e}"))?;
     let bytes = strip::debug_info(bytes.to_vec(), keep)?;
     let elapsed = started.elapsed();
+    let (bytes, image) = memory_image::append(bytes, detached.address, &detached.image);
 
     let file = format!("kobako.{triple}.wasmu");
     fs::write(dir.join(&file), &bytes).map_err(|e| format!("{file}: {e}"))?;
@@ -174,6 +177,7 @@ fn compile(
         compiler: compiler_name,
         wasmer: WASMER_VERSION.to_owned(),
         checkpoints: instrumented,
+        image,
     };
     let wasm_entry = FileEntry {
         file: GUEST_WASM.to_owned(),

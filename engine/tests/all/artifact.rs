@@ -70,6 +70,51 @@ fn a_truncated_artifact_is_refused() {
     fs::remove_dir_all(dir).unwrap();
 }
 
+/// Moves a manifest's memory image somewhere it must not be, given the
+/// artifact file's length.
+type Misplace = fn(&mut kobako_engine::manifest::MemoryImage, u64);
+
+/// Where the manifest places the memory image is checked against the
+/// (verified) file and the module before any instance maps it.
+#[test]
+fn a_misplaced_memory_image_is_refused() {
+    let dir = scratch_copy("image");
+    let triple = platform::host_triple();
+    let shipped = Manifest::read(&dir)
+        .unwrap()
+        .artifact_for(triple)
+        .unwrap()
+        .clone();
+    let file_len = fs::metadata(dir.join(&shipped.file)).unwrap().len();
+    let cases: [(&str, Misplace); 6] = [
+        ("page-aligned", |image, _| image.address += 8),
+        ("page-aligned", |image, _| image.file_offset += 8),
+        ("overlaps the compiled module", |image, _| {
+            image.module_length += 4096 * 2
+        }),
+        ("past the end of the file", |image, len| image.length = len),
+        ("outside the guest's initial memory", |image, _| {
+            image.address = 1 << 32
+        }),
+        // The image ends on its last byte that is not zero.
+        ("followed by data", |image, _| image.length -= 1),
+    ];
+    for (why, misplace) in cases {
+        let mut manifest = Manifest::read(&dir).unwrap();
+        let entry = manifest
+            .artifacts
+            .iter_mut()
+            .find(|a| a.target == triple)
+            .unwrap();
+        entry.image = shipped.image;
+        misplace(&mut entry.image, file_len);
+        manifest.write(&dir).unwrap();
+        let message = refusal(&dir);
+        assert!(message.contains(why), "{why}: {message}");
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn an_artifact_from_another_wasmer_is_refused() {
     let dir = scratch_copy("version");
