@@ -36,6 +36,7 @@ mod artifact;
 mod backend;
 mod callbacks;
 mod caps;
+mod checksum;
 mod error;
 mod guest;
 mod guest_memory;

@@ -152,7 +152,8 @@ impl Manifest {
     }
 }
 
-/// Lower-case hex BLAKE3 of `bytes`.
+/// Lower-case hex BLAKE3 of `bytes` (a large input is hashed on two
+/// threads, see `checksum`).
 pub fn blake3_hex(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
+    crate::checksum::hash(bytes).to_hex().to_string()
 }

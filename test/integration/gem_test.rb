@@ -62,6 +62,11 @@ class GemTest < Minitest::Test
       env = { "GEM_HOME" => home, "GEM_PATH" => home, "RUBYOPT" => nil, "KOBAKO_ARTIFACTS_DIR" => nil,
               "CARGO_TARGET_DIR" => File.expand_path("../../target", __dir__) }
       install_and_smoke(gem, env, dir)
+
+      # The build also compiled lib/kobako/ to bytecode where the gem lives.
+      out, err, = Open3.capture3(env, "ruby", "-e", 'require "kobako"; print Kobako::Bytecode.loaded.include?("sandbox")',
+                                 chdir: dir)
+      assert_equal "true", out, err
     end
   end
 

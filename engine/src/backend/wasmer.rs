@@ -130,7 +130,7 @@ impl Code {
         }
         .map_err(refused)?;
         refuse_kept_exceptions(&module)?;
-        let image = ImageFile::new(file, &bytes, &entry.image, initial_memory(&module)?)?;
+        let image = ImageFile::new(file, bytes, &entry.image, initial_memory(&module)?)?;
         Ok(Code {
             engine,
             module,

@@ -22,6 +22,12 @@ const PAGE: u64 = 4096;
 pub(crate) struct ImageFile {
     /// The artifact file, open for as long as instances are made.
     file: File,
+    /// The whole file as it was hashed, mapped for as long as the file is
+    /// open. Unmapping it after the load cost that load about 0.17 ms
+    /// (clearing the page table entries the hash had filled), and it costs
+    /// no memory of its own: its pages are the page cache's.
+    #[cfg_attr(unix, allow(dead_code))]
+    bytes: memmap2::Mmap,
     file_offset: u64,
     address: usize,
     /// The image's length rounded up to whole pages; the file holds zeroes
@@ -31,7 +37,8 @@ pub(crate) struct ImageFile {
 
 impl ImageFile {
     /// Checks where the manifest says the image lies against the file's
-    /// verified `bytes` and the memory the module starts with.
+    /// verified `bytes` (the whole file, mapped) and the memory the module
+    /// starts with.
     ///
     /// # Errors
     /// [`Error::Artifact`] when the image is misaligned, overlaps the
@@ -39,7 +46,7 @@ impl ImageFile {
     /// the file holds anything but zeroes after it.
     pub(crate) fn new(
         file: File,
-        bytes: &[u8],
+        bytes: memmap2::Mmap,
         entry: &MemoryImage,
         initial_memory: u64,
     ) -> Result<Self, Error> {
@@ -71,6 +78,7 @@ impl ImageFile {
         }
         Ok(ImageFile {
             file,
+            bytes,
             file_offset: entry.file_offset,
             address: entry.address as usize,
             mapped_length: mapped_length as usize,
@@ -135,11 +143,8 @@ impl ImageFile {
 
     #[cfg(not(unix))]
     fn map_over(&self, target: &mut [u8]) -> Result<(), Error> {
-        use std::io::{Read, Seek, SeekFrom};
-
-        let mut file = &self.file;
-        file.seek(SeekFrom::Start(self.file_offset))
-            .and_then(|_| file.read_exact(target))
-            .map_err(|e| Error::Trap(format!("cannot read the guest's memory image: {e}")))
+        let start = self.file_offset as usize;
+        target.copy_from_slice(&self.bytes[start..start + target.len()]);
+        Ok(())
     }
 }
