@@ -42,7 +42,7 @@ File.write("Makefile", <<~MAKE)
   \tcd #{root.shellescape} && CARGO_TARGET_DIR=$(TARGET) RUBY=#{RbConfig.ruby.shellescape} \\
   \t  $(CARGO) build --release --locked -p kobako-ext
   \tcp $(TARGET)/release/libkobako.so kobako.#{dlext}
-  \t#{RbConfig.ruby.shellescape} -e 'require ARGV[0]; Kobako::Bytecode.write' #{File.join(root, 'lib/kobako/bytecode.rb').shellescape}
+  \t-#{RbConfig.ruby.shellescape} -e 'require ARGV[0]; Kobako::Bytecode.write' #{File.join(root, 'lib/kobako/bytecode.rb').shellescape}
 
   install: all
   \tmkdir -p $(DEST)/kobako
