@@ -1,19 +1,5 @@
 # frozen_string_literal: true
 
-# lib/kobako/ loads from the bytecode the gem's build compiled, where that
-# is current (see Kobako::Bytecode).
-require_relative "kobako/bytecode"
-Kobako::Bytecode.require_part("version")
-Kobako::Bytecode.require_part("errors")
-
-# The native extension: a build for this Ruby's minor version if present
-# (how platform gems ship), else the one `bin/setup` built.
-begin
-  require_relative "kobako/#{RUBY_VERSION[/\A\d+\.\d+/]}/kobako"
-rescue LoadError
-  require_relative "kobako/kobako"
-end
-
 # Runs untrusted Ruby in an in-process WebAssembly sandbox: an mruby guest,
 # compiled ahead of time, on Wasmer's headless engine.
 module Kobako
@@ -24,12 +10,24 @@ module Kobako
   end
 end
 
+# The native extension next, so the artifact starts loading (below)
+# before anything else: a build for this Ruby's minor version if present
+# (how platform gems ship), else the one `bin/setup` built.
+begin
+  require_relative "kobako/#{RUBY_VERSION[/\A\d+\.\d+/]}/kobako"
+rescue LoadError
+  require_relative "kobako/kobako"
+end
+
 # Check and load the artifact on a background thread while the rest of the
 # library loads: the first Sandbox then finds it ready. KOBAKO_PREPARE=0
 # leaves it to the first Sandbox.new.
 Kobako::Native.prepare(Kobako.artifacts_dir) unless ENV["KOBAKO_PREPARE"] == "0"
 
-%w[handle fiber_guard thread_raises dispatcher namespace sandbox compiler].each do |part|
+# The library, from the bytecode the gem's build compiled where that is
+# current (see Kobako::Bytecode).
+require_relative "kobako/bytecode"
+%w[version errors handle fiber_guard thread_raises dispatcher namespace sandbox compiler].each do |part|
   Kobako::Bytecode.require_part(part)
 end
 

@@ -17,10 +17,22 @@ class ExtensionLoadTest < Minitest::Test
     assert_equal 'Kobako is not defined: require "kobako", not its native extension', out
   end
 
-  def test_the_extension_after_a_partial_library_is_a_load_error_too
-    script = 'module Kobako; end; begin; require "kobako/kobako"; rescue LoadError => e; print e.message; end'
+  # lib/kobako.rb loads the extension before the error classes (so the
+  # artifact starts loading first); the classes are checked at the first
+  # sandbox, which without them would have nothing to raise.
+  def test_a_sandbox_without_the_library_is_a_load_error_too
+    script = <<~RUBY
+      module Kobako; end
+      require "kobako/kobako"
+      Kobako::Native.prepare(#{Kobako.artifacts_dir.dump})
+      begin
+        Kobako::Native::Sandbox.new(#{Kobako.artifacts_dir.dump}, [nil, nil, nil, 1024, 1024])
+      rescue LoadError => e
+        print e.message
+      end
+    RUBY
     out, err, status = Open3.capture3(RbConfig.ruby, "-I#{LIB}", "-e", script)
     assert_predicate status, :success?, err
-    assert_match(/\AKobako::TrapError is not defined/, out)
+    assert_match(/\AKobako::TrapError is not defined: require "kobako", not its native extension/, out)
   end
 end

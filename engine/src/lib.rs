@@ -36,7 +36,6 @@ mod artifact;
 mod backend;
 mod callbacks;
 mod caps;
-mod checksum;
 mod error;
 mod guest;
 mod guest_memory;

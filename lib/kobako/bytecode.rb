@@ -24,15 +24,18 @@ module Kobako
     end
 
     # Requires lib/kobako/+name+.rb, from its bytecode if that is current.
+    # A file loaded from bytecode is not added to $LOADED_FEATURES: any
+    # change to that list outside `require` makes Ruby rebuild its index of
+    # every loaded feature at the next `require` (0.7 ms here, more in a
+    # large application). This method loads each file once.
     def self.require_part(name)
-      path = File.join(__dir__, "#{name}.rb")
-      return false if $LOADED_FEATURES.include?(path)
+      return false if @loaded.include?(name)
 
+      path = File.join(__dir__, "#{name}.rb")
       iseq = current(path, File.join(dir, "#{name}.bin"))
       return require(path) unless iseq
 
       iseq.eval
-      $LOADED_FEATURES << path
       @loaded << name
       true
     end

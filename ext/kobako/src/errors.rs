@@ -60,32 +60,45 @@ static DISCONNECTED: Lazy<ExceptionClass> = Lazy::new(|ruby| {
 /// Loaded after this extension, so resolved at first use, not at init.
 static ERROR_TEXT: Lazy<RModule> = Lazy::new(|ruby| kobako_const(ruby, "ErrorText"));
 
-/// A `LoadError` unless lib/kobako/errors.rb has defined every class this
-/// extension raises (it was required on its own, not by `require "kobako"`).
-fn check_loaded_by_lib(ruby: &Ruby) -> Result<(), Error> {
-    let missing = |what: &str| {
-        Error::new(
-            ruby.exception_load_error(),
-            format!("{what} is not defined: require \"kobako\", not its native extension"),
-        )
-    };
+/// The `LoadError` of an extension required without its library.
+fn not_loaded_by_lib(ruby: &Ruby, what: &str) -> Error {
+    Error::new(
+        ruby.exception_load_error(),
+        format!("{what} is not defined: require \"kobako\", not its native extension"),
+    )
+}
+
+/// At load: lib/kobako.rb requires this extension first thing (so the
+/// artifact starts loading at once), before it defines the error classes;
+/// only `Kobako` itself must exist.
+pub fn init(ruby: &Ruby) -> Result<(), Error> {
+    ruby.class_object()
+        .const_get::<_, RModule>("Kobako")
+        .map(drop)
+        .map_err(|_| not_loaded_by_lib(ruby, "Kobako"))
+}
+
+/// Before the first sandbox: a `LoadError` unless lib/kobako/errors.rb has
+/// defined every class this extension raises (it was required on its own,
+/// not by `require "kobako"`); then every class is resolved, so none is
+/// missing later, where raising it would panic.
+pub fn check_classes(ruby: &Ruby) -> Result<(), Error> {
+    static CHECKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if CHECKED.load(std::sync::atomic::Ordering::Acquire) {
+        return Ok(());
+    }
     let kobako: RModule = ruby
         .class_object()
         .const_get("Kobako")
-        .map_err(|_| missing("Kobako"))?;
+        .map_err(|_| not_loaded_by_lib(ruby, "Kobako"))?;
     for &name in ERROR_CLASSES {
         kobako
             .const_get::<_, ExceptionClass>(name)
-            .map_err(|_| missing(&format!("Kobako::{name}")))?;
+            .map_err(|_| not_loaded_by_lib(ruby, &format!("Kobako::{name}")))?;
     }
-    Ok(())
-}
-
-pub fn init(ruby: &Ruby) -> Result<(), Error> {
-    check_loaded_by_lib(ruby)?;
-    // Resolve every class now, so a missing one fails at require time.
     force_error_classes(ruby);
     Lazy::force(&DISCONNECTED, ruby);
+    CHECKED.store(true, std::sync::atomic::Ordering::Release);
     Ok(())
 }
 

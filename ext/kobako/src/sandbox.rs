@@ -220,11 +220,12 @@ mod entry {
         stderr_truncated() -> bool;
     }
 
-    pub fn prepare(ruby: &Ruby, artifacts_dir: String) -> Result<(), Error> {
-        errors::guarded(ruby, || {
-            crate::artifact::prepare(artifacts_dir);
-            Ok(())
-        })
+    /// Called before lib/kobako/errors.rb loads, so it raises nothing: if
+    /// the background load cannot start, the first sandbox loads the
+    /// artifact itself.
+    pub fn prepare(artifacts_dir: String) {
+        let started = std::panic::catch_unwind(|| crate::artifact::prepare(artifacts_dir));
+        drop(started);
     }
 
     pub fn new(
@@ -232,6 +233,7 @@ mod entry {
         artifacts_dir: String,
         options: super::Options,
     ) -> Result<Sandbox, Error> {
+        errors::check_classes(ruby)?;
         errors::guarded(ruby, || Sandbox::new(ruby, artifacts_dir, options))
     }
 }
