@@ -112,7 +112,8 @@ impl Code {
         let refused = |e: wasmer::DeserializeError| {
             Error::Artifact(format!("Wasmer refused {}: {e}", path.display()))
         };
-        let module_bytes = ImageFile::module_bytes(&bytes, &entry.image);
+        let image = ImageFile::new(file, bytes, &entry.image)?;
+        let module_bytes = image.module_bytes();
         // SAFETY: deserializing loads native code. The file's BLAKE3 hash was
         // checked against the manifest just above, and the manifest says it
         // was produced by `kobako-aot` with this Wasmer version for this
@@ -130,7 +131,7 @@ impl Code {
         }
         .map_err(refused)?;
         refuse_kept_exceptions(&module)?;
-        let image = ImageFile::new(file, bytes, &entry.image, initial_memory(&module)?)?;
+        image.fits(initial_memory(&module)?)?;
         Ok(Code {
             engine,
             module,
@@ -236,23 +237,20 @@ impl Instance {
             buffer: function(&instance, &store, Export::Buffer.name())?,
             invoke: function(&instance, &store, Export::Invoke.name())?,
         };
-        if let Some(image) = &code.image {
-            let view = exports.memory.view(&store);
-            let length = usize::try_from(view.data_size()).expect("a 32-bit memory fits in usize");
-            // SAFETY: the memory was just made and no code has run in this
-            // store; the slice is dropped before anything else touches it.
-            image.place(unsafe { std::slice::from_raw_parts_mut(view.data_ptr(), length) })?;
-        }
         let size = exports.memory.view(&store).data_size();
         let data = env.as_mut(&mut store);
         data.exports = Some(exports);
         data.heap = Heap::at(size);
-        Ok(Instance {
+        let mut instance = Instance {
             store,
             env,
             functions,
             _instance: instance,
-        })
+        };
+        if let Some(image) = &code.image {
+            image.place(instance.memory())?;
+        }
+        Ok(instance)
     }
 
     /// Calls an export; its result widened to u64.

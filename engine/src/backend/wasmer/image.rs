@@ -23,11 +23,12 @@ pub(crate) struct ImageFile {
     /// The artifact file, open for as long as instances are made.
     file: File,
     /// The whole file as it was hashed, mapped for as long as the file is
-    /// open. Unmapping it after the load cost that load about 0.17 ms
-    /// (clearing the page table entries the hash had filled), and it costs
-    /// no memory of its own: its pages are the page cache's.
-    #[cfg_attr(unix, allow(dead_code))]
+    /// open: Wasmer's part is deserialized from it, and unmapping it after
+    /// the load cost that load about 0.17 ms (clearing the page table
+    /// entries the hash had filled); it costs no memory of its own, its
+    /// pages are the page cache's.
     bytes: memmap2::Mmap,
+    module_length: usize,
     file_offset: u64,
     address: usize,
     /// The image's length rounded up to whole pages; the file holds zeroes
@@ -35,22 +36,25 @@ pub(crate) struct ImageFile {
     mapped_length: usize,
 }
 
+/// A misplaced image's refusal.
+fn bad(why: &str) -> Error {
+    Error::Artifact(format!("the artifact's memory image {why}"))
+}
+
 impl ImageFile {
     /// Checks where the manifest says the image lies against the file's
-    /// verified `bytes` (the whole file, mapped) and the memory the module
-    /// starts with.
+    /// verified `bytes` (the whole file, mapped), before anything is read
+    /// from it by that description.
     ///
     /// # Errors
     /// [`Error::Artifact`] when the image is misaligned, overlaps the
-    /// module, lies outside the file or the module's initial memory, or
-    /// the file holds anything but zeroes after it.
+    /// module, lies outside the file, or the file holds anything but
+    /// zeroes after it.
     pub(crate) fn new(
         file: File,
         bytes: memmap2::Mmap,
         entry: &MemoryImage,
-        initial_memory: u64,
     ) -> Result<Self, Error> {
-        let bad = |why: &str| Error::Artifact(format!("the artifact's memory image {why}"));
         if !entry.file_offset.is_multiple_of(PAGE) || !entry.address.is_multiple_of(PAGE) {
             return Err(bad("is not page-aligned"));
         }
@@ -62,13 +66,6 @@ impl ImageFile {
         if file_end.is_none_or(|end| end > bytes.len() as u64) {
             return Err(bad("lies past the end of the file"));
         }
-        if entry
-            .address
-            .checked_add(mapped_length)
-            .is_none_or(|end| end > initial_memory)
-        {
-            return Err(bad("lies outside the guest's initial memory"));
-        }
         let (image_end, file_end) = (
             (entry.file_offset + entry.length) as usize,
             (entry.file_offset + mapped_length) as usize,
@@ -79,15 +76,32 @@ impl ImageFile {
         Ok(ImageFile {
             file,
             bytes,
+            module_length: entry.module_length as usize,
             file_offset: entry.file_offset,
-            address: entry.address as usize,
+            address: usize::try_from(entry.address)
+                .map_err(|_| bad("lies outside the guest's initial memory"))?,
             mapped_length: mapped_length as usize,
         })
     }
 
-    /// The module's bytes at the start of `bytes` (the whole file).
-    pub(crate) fn module_bytes<'a>(bytes: &'a [u8], entry: &MemoryImage) -> &'a [u8] {
-        &bytes[..(entry.module_length as usize).min(bytes.len())]
+    /// Wasmer's compiled module: the file up to the image.
+    pub(crate) fn module_bytes(&self) -> &[u8] {
+        &self.bytes[..self.module_length]
+    }
+
+    /// Checks that the image lies inside the `initial_memory` bytes the
+    /// module's memory starts with.
+    ///
+    /// # Errors
+    /// [`Error::Artifact`] when it does not.
+    pub(crate) fn fits(&self, initial_memory: u64) -> Result<(), Error> {
+        if (self.address as u64)
+            .checked_add(self.mapped_length as u64)
+            .is_none_or(|end| end > initial_memory)
+        {
+            return Err(bad("lies outside the guest's initial memory"));
+        }
+        Ok(())
     }
 
     /// Puts the image into `memory`, the zeroed memory of an instance no
