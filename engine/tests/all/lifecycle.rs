@@ -134,6 +134,33 @@ fn a_trap_drops_the_instance_and_the_next_invocation_gets_a_fresh_one() {
     assert_eq!(sandbox.eval("$x ||= 41; $x + 1").unwrap(), Value::Int(42));
 }
 
+/// A trapped instance is never restored: whatever it wrote stays in its
+/// memory until the store is dropped. Its pages of the artifact's memory
+/// image are its own copies (a private mapping), so an instance made after
+/// it, mapped from the same file, starts from the image as built.
+#[test]
+fn what_a_trapped_invocation_wrote_is_not_in_the_next_instance() {
+    let artifact = own_pool(Lifecycle::Restore);
+    let fuel = Limits {
+        fuel: Some(200_000),
+        ..Limits::default()
+    };
+    let mut trapping = Sandbox::with_limits(&artifact, fuel);
+    let traces_then_loop = format!("{LEAVE_TRACES}\nloop {{}}");
+    assert!(matches!(
+        trapping.eval(&traces_then_loop),
+        Err(Error::Fuel(_))
+    ));
+    assert_eq!(
+        artifact.idle_instances().0,
+        0,
+        "the trapped instance is gone"
+    );
+
+    let mut next = Sandbox::new(&artifact);
+    assert_eq!(next.eval(LOOK_FOR_TRACES).unwrap(), no_traces());
+}
+
 #[test]
 fn both_lifecycles_answer_alike() {
     let scripts = [
