@@ -256,6 +256,17 @@ class FloorEscapeTest < Minitest::Test
     refused %{T::G.respond_to_guest?(:admin)}
   end
 
+  class ProtectedGatekeeper < Gatekeeper
+    protected :respond_to_guest?
+  end
+
+  # A protected respond_to_guest? is the application's word too.
+  def test_protected_respond_to_guest_has_the_last_word
+    bind(G: ProtectedGatekeeper.new)
+    assert_equal :open, @sandbox.eval("T::G.open_door")
+    refused %(T::G.admin)
+  end
+
   def test_lambdas_keep_their_calling_surface
     bind(L: ->(x) { x * 2 })
     assert_equal [4, 6, 8, 1, true], @sandbox.eval("[T::L.call(2), T::L[3], T::L.yield(4), T::L.arity, T::L.lambda?]")

@@ -14,6 +14,16 @@ class ServicesTest < Minitest::Test
     assert_equal "Alice", @sandbox.eval('KV::Lookup.call("user_42")')
   end
 
+  # A name no host Symbol has (a guest's invention) is refused without
+  # becoming a Symbol on the host.
+  def test_made_up_method_names_do_not_become_host_symbols
+    @sandbox.define(:KV).bind(:Lookup, ->(key) { key })
+    name = "made_up_#{rand(1 << 60).to_s(36)}"
+    message = @sandbox.eval("begin; KV::Lookup.#{name}; rescue Kobako::ServiceError => e; e.message; end")
+    assert_equal "undefined method '#{name}' for service KV::Lookup", message
+    assert_empty(Symbol.all_symbols.select { |symbol| symbol.to_s == name })
+  end
+
   def test_keyword_arguments_arrive_as_symbols
     @sandbox.define(:Geo).bind(:Find, ->(name:, region:) { "#{region}/#{name}" })
     assert_equal "us/alice", @sandbox.eval('Geo::Find.call(name: "alice", region: "us")')

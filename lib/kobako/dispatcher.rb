@@ -29,9 +29,10 @@ module Kobako
       @floor_memo = nil
     end
 
-    # Binds +object+ as the guest's +namespace+::+member+ (both Strings).
+    # Binds +object+ as the guest's +namespace+::+member+ (Strings or
+    # Symbols; kept as Symbols, which is how calls name them).
     def bind(namespace, member, object)
-      ((@services ||= {})[namespace] ||= {})[member] = object
+      ((@services ||= {})[namespace.to_sym] ||= {})[member.to_sym] = object
     end
 
     # Handles die with the invocation that made them.
@@ -48,7 +49,8 @@ module Kobako
     end
 
     # A guest call. +namespace+ is nil for a call on a Handle, whose id is
-    # then +member+; +method+ is a Symbol; +kwargs+ is nil when the guest
+    # then +member+. Names are Symbols, or Strings when Ruby has no such
+    # Symbol (so no such service or method); +kwargs+ is nil when the guest
     # passed none, and +handles+ says whether any Handle came among the
     # arguments (the binding knows, having just made them). Returns
     # [:ok, value], [:error, klass, message] or [:disconnected, message];
@@ -60,7 +62,7 @@ module Kobako
 
       # Made at the first call: the floor loads only when a guest calls out.
       @floor_memo ||= ReflectionFloor.memo
-      callable = ReflectionFloor.resolve(target, method, @floor_memo)
+      callable = ReflectionFloor.resolve(target, method, @floor_memo) if method.is_a?(Symbol)
       unless callable
         return [:error, "NoMethodError", "undefined method '#{method}' for #{label_of(namespace, member)}"]
       end

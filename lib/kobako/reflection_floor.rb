@@ -8,10 +8,12 @@ module Kobako
   # only a public method the application itself defines runs. A refusal
   # looks exactly like a missing method.
   #
-  # Every question is put to Ruby through unbound methods of Module, Kernel
-  # and BasicObject, never to the object, so an object cannot lie about its
-  # class, ancestors or methods (by overriding `class`, `respond_to?`,
-  # `public_method`, `method_missing` or `respond_to_missing?`).
+  # Every question is put to Ruby itself, never to the object, so an object
+  # cannot lie about its class, ancestors or methods (by overriding `class`,
+  # `respond_to?`, `public_method`, `method_missing` or
+  # `respond_to_missing?`): the ones asked on every call to Ruby's C API
+  # (Native::Reflection), the rest through unbound methods of Module,
+  # Kernel and BasicObject.
   module ReflectionFloor
     # Methods that dispatch by name or evaluate code: refused whatever
     # their owner, and under any alias (the original name is checked too).
@@ -25,31 +27,26 @@ module Kobako
     ].to_h { |name| [name, true] }.freeze
 
     INSTANCE_METHOD = Module.instance_method(:instance_method)
-    PUBLIC_DEFINED = Module.instance_method(:public_method_defined?)
-    PRIVATE_DEFINED = Module.instance_method(:private_method_defined?)
     ANCESTORS = Module.instance_method(:ancestors)
     KIND_OF = Module.instance_method(:===)
     SEND = BasicObject.instance_method(:__send__)
     CLASS_OF = Kernel.instance_method(:class)
     STRUCT_MEMBERS = Struct.instance_method(:members)
-    private_constant :INSTANCE_METHOD, :PUBLIC_DEFINED, :PRIVATE_DEFINED, :ANCESTORS, :KIND_OF,
-                     :SEND, :CLASS_OF, :STRUCT_MEMBERS
+    REFLECTION = Native::Reflection
+    private_constant :INSTANCE_METHOD, :ANCESTORS, :KIND_OF, :SEND, :CLASS_OF, :STRUCT_MEMBERS,
+                     :REFLECTION
 
     # All a guest may call on a Proc or a Method.
     CALLABLE_METHODS = %i[call [] yield arity lambda?].to_h { |name| [name, true] }.freeze
 
     # Calls what #resolve allowed: an UnboundMethod bound to +object+, or a
-    # Proc's or Method's calling surface by its name, through
-    # BasicObject#__send__ bound to the object, which finds the very public
-    # method #resolve found (nothing runs in between but the application's
-    # own respond_to_guest?). Rules 2 and 3 do not judge a calling surface,
-    # so no UnboundMethod is made for one per call (#resolve for a lambda:
-    # 8,070 -> 6,060 instructions; with this call's own cost, the
-    # dispatcher's share of a service call 15,300 -> 14,300).
+    # Proc's or Method's calling surface by its name, as a public call made
+    # by Ruby's C API, which finds the very public method #resolve found
+    # (nothing runs in between but the application's own
+    # respond_to_guest?). Rules 2 and 3 do not judge a calling surface, so
+    # no UnboundMethod is made for one per call.
     def self.call(resolved, object, args, kwargs)
-      if resolved.is_a?(Symbol)
-        return kwargs ? SEND.bind_call(object, resolved, *args, **kwargs) : SEND.bind_call(object, resolved, *args)
-      end
+      return REFLECTION.call_public(object, resolved, args, kwargs) if resolved.is_a?(Symbol)
 
       kwargs ? resolved.bind_call(object, *args, **kwargs) : resolved.bind_call(object, *args)
     end
@@ -70,8 +67,11 @@ module Kobako
       return nil if DISPATCHERS.key?(name)
 
       table = method_table(object)
-      return nil unless PUBLIC_DEFINED.bind_call(table, name)
-      return (name if CALLABLE_METHODS.key?(name) && guest_allowed?(object, table, name)) if callable?(object)
+      return nil unless REFLECTION.public_method?(table, name)
+      # Procs and Methods expose only their calling surface (rule 4).
+      if REFLECTION.callable?(object)
+        return (name if CALLABLE_METHODS.key?(name) && guest_allowed?(object, table, name))
+      end
 
       method = INSTANCE_METHOD.bind_call(table, name)
       allowed = remembered(memo, table, method) { application?(object, table, method) }
@@ -94,11 +94,6 @@ module Kobako
       return verdict[2] if verdict && verdict[0] == serial && verdict[1] == method
 
       yield.tap { |allowed| by_name[method.name] = [serial, method, allowed] }
-    end
-
-    # Procs and Methods expose only their calling surface (rule 4).
-    def callable?(object)
-      KIND_OF.bind_call(Proc, object) || KIND_OF.bind_call(Method, object)
     end
 
     # The class Ruby looks +object+'s methods up in: its singleton class
@@ -138,11 +133,11 @@ module Kobako
         method.name == method.original_name
     end
 
-    # Rule 5: respond_to_guest?, public or private, has the last word.
+    # Rule 5: respond_to_guest?, of any visibility, has the last word.
     def guest_allowed?(object, table, name)
-      defined = PUBLIC_DEFINED.bind_call(table, :respond_to_guest?) ||
-                PRIVATE_DEFINED.bind_call(table, :respond_to_guest?)
-      !defined || SEND.bind_call(object, :respond_to_guest?, name) ? true : false
+      return true unless REFLECTION.any_method?(table, :respond_to_guest?)
+
+      SEND.bind_call(object, :respond_to_guest?, name) ? true : false
     end
   end
 end

@@ -20,9 +20,10 @@ module Kobako
     def self.count(thread) = thread.thread_variable_get(KEY) || 0
 
     # The current thread's count, or nil when a raise is already queued (it
-    # is delivered somewhere after this).
+    # is delivered somewhere after this). Asked on every service call: one
+    # method, no helpers.
     def self.mark
-      count(Thread.current) unless Thread.pending_interrupt?
+      Thread.current.thread_variable_get(KEY) || 0 unless Thread.pending_interrupt?
     end
 
     # Whether no other thread raised into this one since +mark+.

@@ -8,6 +8,7 @@ mod callbacks;
 mod errors;
 mod gvl;
 mod lock;
+mod reflection;
 mod sandbox;
 mod value;
 
@@ -17,5 +18,6 @@ use magnus::{Error, Ruby};
 fn init(ruby: &Ruby) -> Result<(), Error> {
     errors::init(ruby)?;
     sandbox::init(ruby)?;
+    reflection::init(ruby)?;
     Ok(())
 }
