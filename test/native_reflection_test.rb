@@ -40,48 +40,57 @@ class NativeReflectionTest < Minitest::Test
   NAMES = %i[open hidden_later made_public_below guarded secret factory new mixed helper refined_only
              call to_s initialize respond_to? method_missing].freeze
 
-  def tables
-    object = Parent.new.extend(Mixed)
-    object.singleton_class.send(:private, :open)
-    [Parent, Child, Mixed, Parent.singleton_class, Mixed.singleton_class, object.singleton_class,
-     ->(x) { x }.singleton_class, Integer, BasicObject, Kernel]
+  class Gated
+    protected def respond_to_guest?(_name) = true
   end
 
-  def test_public_method_matches_public_method_defined
-    tables.product(NAMES).each do |table, name|
-      assert_equal table.public_method_defined?(name), REFLECTION.public_method?(table, name), "#{table} #{name}"
-    end
-  end
-
-  def test_any_method_matches_any_visibility
-    tables.product(NAMES).each do |table, name|
-      expected = table.method_defined?(name) || table.private_method_defined?(name)
-      assert_equal expected, REFLECTION.any_method?(table, name), "#{table} #{name}"
-    end
-  end
-
-  # A Symbol that is no method's name (a dynamic one) names no method.
-  def test_a_symbol_no_method_has_is_no_method
-    name = :"never_a_method_#{rand(1 << 60)}"
-    refute REFLECTION.public_method?(Parent, name)
-    refute REFLECTION.any_method?(Parent, name)
+  # Objects with and without singleton classes of their own, modules,
+  # classes, callables, immediates, and one that lies about itself.
+  def objects
+    extended = Parent.new.extend(Mixed)
+    narrowed = Parent.new.tap { |o| o.singleton_class.send(:private, :open) }
+    [Parent.new, Child.new, extended, narrowed, Mixed, Parent, Child, Gated.new, ->(x) { x }, proc { 1 },
+     1.method(:+), Class.new(Proc).new { 1 }, Integer.instance_method(:+), Liar.new, 1, 2**70, 1.5, :sym,
+     nil, true, "text", BasicObject.new]
   end
 
   class Liar
     def is_a?(*) = true
     def kind_of?(*) = true
     def class = Proc
+    def respond_to_guest?(*) = true
+    def public_method_defined?(*) = true
   end
 
-  def test_callable_asks_the_real_class
-    [-> { 1 }, proc { 1 }, 1.method(:+), Class.new(Proc).new { 1 }].each { |o| assert REFLECTION.callable?(o), o.inspect }
-    [Integer.instance_method(:+), Liar.new, Object.new, nil, 1].each { |o| refute REFLECTION.callable?(o), o.inspect }
+  def method_table(object)
+    Kernel.instance_method(:singleton_class).bind_call(object)
+  rescue TypeError
+    Kernel.instance_method(:class).bind_call(object)
   end
 
-  def test_tables_must_be_classes_or_modules
-    assert_raises(TypeError) { REFLECTION.public_method?(Parent.new, :open) }
-    assert_raises(TypeError) { REFLECTION.any_method?(1, :open) }
-    assert_raises(TypeError) { REFLECTION.public_method?(Parent, "open") }
+  # Each fact is what Module's own methods answer, asked of the class the
+  # object's methods are looked up in (made here only after asking, so
+  # the objects without a singleton class are asked without one).
+  def test_facts_match_what_module_methods_answer
+    objects.each do |object|
+      NAMES.each do |name|
+        facts = REFLECTION.facts(object, name)
+        table = method_table(object)
+        label = "#{Kernel.instance_method(:inspect).bind_call(object)} #{name}"
+        assert_equal table.public_method_defined?(name), facts.allbits?(REFLECTION::PUBLIC), label
+        callable = [Proc, Method].any? { |klass| Module.instance_method(:===).bind_call(klass, object) }
+        assert_equal callable, facts.allbits?(REFLECTION::CALLABLE), label
+        gated = table.method_defined?(:respond_to_guest?) || table.private_method_defined?(:respond_to_guest?)
+        assert_equal gated, facts.allbits?(REFLECTION::GATED), label
+      end
+    end
+  end
+
+  # A Symbol that is no method's name (a dynamic one) names no method.
+  def test_a_symbol_no_method_has_is_no_method
+    name = :"never_a_method_#{rand(1 << 60)}"
+    assert_equal 0, REFLECTION.facts(Parent.new, name)
+    assert_raises(TypeError) { REFLECTION.facts(Parent.new, "open") }
   end
 
   class Target

@@ -33,8 +33,12 @@ module Kobako
     CLASS_OF = Kernel.instance_method(:class)
     STRUCT_MEMBERS = Struct.instance_method(:members)
     REFLECTION = Native::Reflection
+    # What REFLECTION.facts reports (bits).
+    PUBLIC = REFLECTION::PUBLIC
+    CALLABLE = REFLECTION::CALLABLE
+    GATED = REFLECTION::GATED
     private_constant :INSTANCE_METHOD, :ANCESTORS, :KIND_OF, :SEND, :CLASS_OF, :STRUCT_MEMBERS,
-                     :REFLECTION
+                     :REFLECTION, :PUBLIC, :CALLABLE, :GATED
 
     # All a guest may call on a Proc or a Method.
     CALLABLE_METHODS = %i[call [] yield arity lambda?].to_h { |name| [name, true] }.freeze
@@ -64,18 +68,20 @@ module Kobako
     #   +object+ (call it with ReflectionFloor.call): the method, or for a
     #   Proc or Method the name of its calling surface; nil when refused
     def resolve(object, name, memo = nil)
-      return nil if DISPATCHERS.key?(name)
+      return nil if DISPATCHERS[name]
+
+      # Rule 1, whether this is a Proc or Method, and whether rule 5 has a
+      # say, in one question (nothing of the application's runs between it
+      # and the answers' use).
+      facts = REFLECTION.facts(object, name)
+      return nil if (facts & PUBLIC).zero?
+      # Procs and Methods expose only their calling surface (rule 4).
+      return (name if CALLABLE_METHODS[name] && guest_allowed?(object, name, facts)) if (facts & CALLABLE).positive?
 
       table = method_table(object)
-      return nil unless REFLECTION.public_method?(table, name)
-      # Procs and Methods expose only their calling surface (rule 4).
-      if REFLECTION.callable?(object)
-        return (name if CALLABLE_METHODS.key?(name) && guest_allowed?(object, table, name))
-      end
-
       method = INSTANCE_METHOD.bind_call(table, name)
       allowed = remembered(memo, table, method) { application?(object, table, method) }
-      method if allowed && guest_allowed?(object, table, name)
+      method if allowed && guest_allowed?(object, name, facts)
     end
 
     # A memo for one invocation's #resolve calls: it skips re-judging a
@@ -134,8 +140,8 @@ module Kobako
     end
 
     # Rule 5: respond_to_guest?, of any visibility, has the last word.
-    def guest_allowed?(object, table, name)
-      return true unless REFLECTION.any_method?(table, :respond_to_guest?)
+    def guest_allowed?(object, name, facts)
+      return true if (facts & GATED).zero?
 
       SEND.bind_call(object, :respond_to_guest?, name) ? true : false
     end

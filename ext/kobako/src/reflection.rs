@@ -1,16 +1,17 @@
-//! `Kobako::Native::Reflection`: the questions the reflection floor
-//! (`lib/kobako/reflection_floor.rb`) puts on every guest call, answered by
-//! Ruby's C API straight from the method tables. The floor decides; these
-//! only read. Asking them through `UnboundMethod#bind_call` of `Module`'s
-//! methods (so no object could answer for itself) cost ~1,000 instructions
-//! each; a C function asked directly cannot be overridden by anyone and
-//! costs a fraction of that.
+//! `Kobako::Native::Reflection`: what the reflection floor
+//! (`lib/kobako/reflection_floor.rb`) asks on every guest call, answered by
+//! Ruby's C API straight from the method tables, and the call of a
+//! calling surface it allowed. The floor decides; these only read and
+//! call. No object can answer for itself here (nothing is dispatched on
+//! it), and one C function answers what four `UnboundMethod#bind_call`s of
+//! `Module`'s methods did at ~1,000 instructions each.
 
 use std::os::raw::c_int;
 
 use magnus::rb_sys::AsRawValue;
-use magnus::rb_sys::{protect, FromRawValue};
-use magnus::{function, prelude::*, Error, RArray, RClass, RHash, RModule, Ruby, Symbol, Value};
+use magnus::rb_sys::{protect, AsRawId, FromRawValue};
+use magnus::value::LazyId;
+use magnus::{function, prelude::*, Error, RArray, RHash, Ruby, Symbol, Value};
 use rb_sys::{ID, VALUE};
 
 /// `rb_method_boundp`'s flags (Ruby's vm_method.c; unchanged since 2.x):
@@ -32,51 +33,55 @@ fn method_id(name: Symbol) -> Option<ID> {
     (id != 0).then_some(id)
 }
 
-/// A class or module to look methods up in (a singleton class is a class).
-fn method_table(ruby: &Ruby, table: Value) -> Result<VALUE, Error> {
-    if let Some(class) = RClass::from_value(table) {
-        return Ok(class.as_raw());
-    }
-    if let Some(module) = RModule::from_value(table) {
-        return Ok(module.as_raw());
-    }
-    Err(Error::new(
-        ruby.exception_type_error(),
-        "expected a class or module",
-    ))
-}
-
 fn bound(table: VALUE, id: ID, flags: c_int) -> c_int {
-    // SAFETY: `table` is a class or module (checked by `method_table`) and
+    // SAFETY: `table` is a class (an object's own, from its header) and
     // `id` an interned ID; rb_method_boundp only searches the ancestry's
     // method tables and never raises; the GVL is held.
     unsafe { rb_sys::rb_method_boundp(table, id, flags) }
 }
 
-/// `Module#public_method_defined?(name)` of `table`: a public method
-/// `name` is found along its ancestry (not one Ruby marks "not
-/// implemented" on this platform). Both lookups must agree: the plain one
-/// (neither private nor not-implemented) and the caller's-scope one
-/// (public).
-fn public_method(ruby: &Ruby, table: Value, name: Symbol) -> Result<bool, Error> {
-    let table = method_table(ruby, table)?;
-    Ok(method_id(name).is_some_and(|id| {
-        bound(table, id, BOUND_PRIVATE) == 1
-            && bound(table, id, BOUND_PRIVATE | BOUND_RESPONDS) == 1
-    }))
+/// `Module#public_method_defined?`: a public method is found along
+/// `table`'s ancestry (not one Ruby marks "not implemented" on this
+/// platform). Both lookups must agree: the plain one (neither private nor
+/// not implemented) and the caller's-scope one (public).
+fn public_in(table: VALUE, id: ID) -> bool {
+    bound(table, id, BOUND_PRIVATE) == 1 && bound(table, id, BOUND_PRIVATE | BOUND_RESPONDS) == 1
 }
 
-/// Whether `table` has a method `name` of any visibility (public,
-/// protected or private) along its ancestry.
-fn any_method(ruby: &Ruby, table: Value, name: Symbol) -> Result<bool, Error> {
-    let table = method_table(ruby, table)?;
-    Ok(method_id(name).is_some_and(|id| bound(table, id, 0) == 1))
-}
+/// The facts [`facts`] reports, as bits (their one definition: Ruby reads
+/// them as constants of `Kobako::Native::Reflection`).
+const PUBLIC: u32 = 1;
+const CALLABLE: u32 = 2;
+const GATED: u32 = 4;
 
-/// `Proc === object || Method === object`, asked of the object's real
-/// class chain (`rb_obj_is_kind_of`, what `Module#===` calls).
-fn callable(ruby: &Ruby, object: Value) -> bool {
-    object.is_kind_of(ruby.class_proc()) || object.is_kind_of(ruby.class_method())
+static RESPOND_TO_GUEST: LazyId = LazyId::new("respond_to_guest?");
+
+/// What the floor asks about `object` on every call, as bits:
+/// - `PUBLIC`: Ruby would find a public method `name` for it
+///   (`public_method_defined?` of the class its methods are looked up in:
+///   its singleton class when it has one, else its class, which answer the
+///   same while no singleton class exists);
+/// - `CALLABLE`: it is a Proc or a Method (`Proc === object || Method ===
+///   object`: `rb_obj_is_kind_of`, the real class chain);
+/// - `GATED`: it has a `respond_to_guest?` of any visibility.
+fn facts(ruby: &Ruby, object: Value, name: Symbol) -> u32 {
+    let table = object.class().as_raw();
+    let mut facts = 0;
+    if method_id(name).is_some_and(|id| public_in(table, id)) {
+        facts |= PUBLIC;
+    }
+    if object.is_kind_of(ruby.class_proc()) || object.is_kind_of(ruby.class_method()) {
+        facts |= CALLABLE;
+    }
+    if bound(
+        table,
+        LazyId::get_inner_with(&RESPOND_TO_GUEST, ruby).as_raw(),
+        0,
+    ) == 1
+    {
+        facts |= GATED;
+    }
+    facts
 }
 
 /// `object.public_send(name, *args, **kwargs)`, without asking `object`
@@ -128,9 +133,10 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
         .define_module("Kobako")?
         .define_module("Native")?
         .define_module("Reflection")?;
-    reflection.define_singleton_method("public_method?", function!(public_method, 2))?;
-    reflection.define_singleton_method("any_method?", function!(any_method, 2))?;
-    reflection.define_singleton_method("callable?", function!(callable, 1))?;
+    reflection.const_set("PUBLIC", PUBLIC)?;
+    reflection.const_set("CALLABLE", CALLABLE)?;
+    reflection.const_set("GATED", GATED)?;
+    reflection.define_singleton_method("facts", function!(facts, 2))?;
     reflection.define_singleton_method("call_public", function!(call_public, 4))?;
     Ok(())
 }
