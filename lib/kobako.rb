@@ -12,10 +12,12 @@ end
 
 # The native extension next, so the artifact starts loading (below)
 # before anything else: a build for this Ruby's minor version if present
-# (how platform gems ship), else the one `bin/setup` built.
-begin
-  require_relative "kobako/#{RUBY_VERSION[/\A\d+\.\d+/]}/kobako"
-rescue LoadError
+# (how platform gems ship), else the one `bin/setup` built. Asked of the
+# file system, not by rescuing a LoadError (which cost 0.07 ms here).
+minor = RUBY_VERSION[/\A\d+\.\d+/]
+if File.directory?(File.join(__dir__, "kobako", minor))
+  require_relative "kobako/#{minor}/kobako"
+else
   require_relative "kobako/kobako"
 end
 

@@ -24,12 +24,12 @@ compile_error!("kobako-engine: enable a backend, `wasmer` (default) or `wasmtime
 #[cfg(feature = "wasmer")]
 mod wasmer;
 #[cfg(feature = "wasmer")]
-pub(crate) use self::wasmer::{prepare_process, Code, Exports, Instance};
+pub(crate) use self::wasmer::{prepare_process, Code, Exports, Instance, Opening, SharedHash};
 
 #[cfg(feature = "wasmtime")]
 mod wasmtime;
 #[cfg(feature = "wasmtime")]
-pub(crate) use self::wasmtime::{prepare_process, Code, Exports, Instance};
+pub(crate) use self::wasmtime::{prepare_process, Code, Exports, Instance, Opening, SharedHash};
 
 use crate::abi;
 use crate::caps::CapFired;

@@ -36,6 +36,8 @@ mod artifact;
 mod backend;
 mod callbacks;
 mod caps;
+#[cfg(feature = "wasmer")]
+mod checksum;
 mod error;
 mod guest;
 mod guest_memory;
@@ -51,7 +53,7 @@ mod provenance;
 mod sandbox;
 mod wasi;
 
-pub use artifact::{default_artifacts_dir, Artifact};
+pub use artifact::{default_artifacts_dir, Artifact, LoadHelp, PendingLoad};
 pub use callbacks::{Callbacks, ServiceOutcome};
 pub use caps::meter::InterruptHandle;
 pub use error::Error;

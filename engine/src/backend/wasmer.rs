@@ -6,7 +6,9 @@ mod exceptions;
 mod image;
 mod tunables;
 
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use wasmer::sys::NativeEngineExt;
 use wasmer::{
@@ -21,8 +23,9 @@ use crate::abi::{
     USER_CODE_END_IMPORT, USER_CODE_IMPORT,
 };
 use crate::caps::memory::Heap;
+use crate::checksum::SplitHash;
 use crate::host::{self, HostEnv};
-use crate::manifest::{blake3_hex, Manifest, WASMER_VERSION};
+use crate::manifest::{Manifest, MemoryImage, WASMER_VERSION};
 use crate::{platform, wasi, Error};
 
 use image::ImageFile;
@@ -44,14 +47,36 @@ pub(crate) struct Code {
     image: Option<std::sync::Arc<ImageFile>>,
 }
 
+/// This platform's artifact file once the manifest's checks passed: open
+/// and mapped, its hash not yet checked ([`Code::finish`]).
+pub(crate) struct Opening {
+    path: PathBuf,
+    blake3: String,
+    image: MemoryImage,
+    file: File,
+    bytes: Arc<memmap2::Mmap>,
+    hash: SharedHash,
+}
+
+/// The artifact file's hash in progress, which another thread can help
+/// with.
+pub(crate) type SharedHash = Arc<SplitHash<memmap2::Mmap>>;
+
+impl Opening {
+    /// The file's hash, for another thread to help with.
+    pub(crate) fn hash(&self) -> Option<SharedHash> {
+        Some(Arc::clone(&self.hash))
+    }
+}
+
 impl Code {
-    /// Verifies this platform's artifact against the manifest (and the
-    /// `pinned` hash), then deserializes it.
-    pub(crate) fn load(
+    /// Loading this platform's artifact, first part: the manifest's checks
+    /// (and the `pinned` hash's), then the file opened and mapped.
+    pub(crate) fn open(
         dir: &Path,
         manifest: &Manifest,
         pinned: Option<&str>,
-    ) -> Result<Self, Error> {
+    ) -> Result<Opening, Error> {
         let triple = platform::host_triple();
         let entry = manifest.artifact_for(triple).ok_or_else(|| {
             Error::Artifact(format!("no artifact for {triple} in {}", dir.display()))
@@ -96,11 +121,35 @@ impl Code {
         // runs. Another process truncating the file meanwhile could fault
         // the read (SIGBUS), as it could the code Wasmer maps from the same
         // file; the artifacts directory is the gem's own (see below).
-        let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?;
+        let bytes = Arc::new(unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?);
+        Ok(Opening {
+            hash: Arc::new(SplitHash::new(Arc::clone(&bytes))),
+            path,
+            blake3: entry.blake3.clone(),
+            image: entry.image,
+            file,
+            bytes,
+        })
+    }
+
+    /// Loading, second part: checks the opened file's hash, then
+    /// deserializes it.
+    pub(crate) fn finish(opening: Opening) -> Result<Self, Error> {
+        let Opening {
+            path,
+            blake3,
+            image,
+            file,
+            bytes,
+            hash,
+        } = opening;
         // BLAKE3 rather than SHA-256: every process pays for this before
         // its first sandbox runs, and on the project's machine BLAKE3
-        // hashed the artifact about 4x faster than SHA-256 with SHA-NI.
-        if blake3_hex(&bytes) != entry.blake3 {
+        // hashed the artifact about 4x faster than SHA-256 with SHA-NI;
+        // its tree also lets the thread that began the load hash a share
+        // (see `checksum`).
+        let ok = hash.finish().to_hex().as_str() == blake3;
+        if !ok {
             return Err(Error::Artifact(format!(
                 "{} does not match the checksum in its manifest; refusing to load it: reinstall \
                  kobako, or restore artifacts/ from its source",
@@ -112,7 +161,7 @@ impl Code {
         let refused = |e: wasmer::DeserializeError| {
             Error::Artifact(format!("Wasmer refused {}: {e}", path.display()))
         };
-        let image = ImageFile::new(file, bytes, &entry.image)?;
+        let image = ImageFile::new(file, bytes, &image)?;
         let module_bytes = image.module_bytes();
         // SAFETY: deserializing loads native code. The file's BLAKE3 hash was
         // checked against the manifest just above, and the manifest says it
@@ -135,7 +184,7 @@ impl Code {
         Ok(Code {
             engine,
             module,
-            image: Some(std::sync::Arc::new(image)),
+            image: Some(Arc::new(image)),
         })
     }
 }

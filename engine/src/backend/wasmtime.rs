@@ -11,7 +11,7 @@
 //! it precompiled instead (`kobako.cwasm` beside it, written on first use);
 //! otherwise it is compiled by Cranelift when the artifact loads.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use wasmtime::{
     Caller, Config, Engine, Global, InstanceAllocationStrategy, InstancePre, Linker, Memory,
@@ -55,14 +55,42 @@ fn artifact_error<'a>(what: &'a str, path: &'a Path) -> impl FnOnce(wasmtime::Er
 /// no process forks while another thread makes its first instance.
 pub(crate) fn prepare_process() {}
 
+/// The checkpointed guest's directory, to compile from in [`Code::finish`]
+/// (nothing is checked or opened ahead with this backend).
+pub(crate) struct Opening(PathBuf);
+
+/// No hash is ever shared with this backend: nothing is hashed.
+pub(crate) enum SharedHash {}
+
+impl SharedHash {
+    pub(crate) fn help(&self, _share: f64) {
+        match *self {}
+    }
+}
+
+impl Opening {
+    /// Nothing to hash: no thread can help this backend's load.
+    #[allow(clippy::unused_self)]
+    pub(crate) fn hash(&self) -> Option<SharedHash> {
+        None
+    }
+}
+
 impl Code {
-    /// Compiles (or loads precompiled) the checkpointed guest in `dir`.
-    /// `pinned` names a Wasmer artifact and does not apply here.
-    pub(crate) fn load(
+    /// Loading, first part: here, only where to load from.
+    pub(crate) fn open(
         dir: &Path,
         _manifest: &Manifest,
         _pinned: Option<&str>,
-    ) -> Result<Self, Error> {
+    ) -> Result<Opening, Error> {
+        Ok(Opening(dir.to_path_buf()))
+    }
+
+    /// Compiles (or loads precompiled) the checkpointed guest in the
+    /// directory [`Code::open`] kept. `pinned` names a Wasmer artifact and
+    /// does not apply here.
+    pub(crate) fn finish(opening: Opening) -> Result<Self, Error> {
+        let dir = opening.0;
         let wasm = dir.join(CHECKPOINTED_WASM);
         let engine = Engine::new(&config())
             .map_err(|e| Error::Artifact(format!("wasmtime refused its configuration: {e:#}")))?;

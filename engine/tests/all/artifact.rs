@@ -59,6 +59,44 @@ fn a_corrupted_artifact_is_refused_before_loading() {
     fs::remove_dir_all(dir).unwrap();
 }
 
+/// How `require "kobako"` loads: another thread finishes the load while
+/// the one that began it hashes a share of the file from its end.
+#[test]
+fn a_load_helped_from_another_thread_runs() {
+    let (pending, help) = Artifact::begin_load_pinned(&default_artifacts_dir(), None).unwrap();
+    let helper = std::thread::spawn(move || help.help());
+    let artifact = pending.finish().unwrap();
+    helper.join().unwrap();
+    let mut sandbox = kobako_engine::Sandbox::new(&artifact);
+    assert_eq!(
+        sandbox.eval("6 * 7").unwrap(),
+        kobako_engine::Value::Int(42)
+    );
+}
+
+/// A damaged byte is found whichever thread hashes it: near the end (the
+/// helper's share) or near the start (the loader's).
+#[test]
+fn a_corruption_in_either_share_is_refused() {
+    for (name, at) in [("tail", 95), ("head", 5)] {
+        let dir = scratch_copy(name);
+        let manifest = Manifest::read(&dir).unwrap();
+        let file = dir.join(&manifest.artifact_for(platform::host_triple()).unwrap().file);
+        let mut bytes = fs::read(&file).unwrap();
+        let position = bytes.len() * at / 100;
+        bytes[position] ^= 0x80;
+        fs::write(&file, bytes).unwrap();
+        let (pending, help) = Artifact::begin_load_pinned(&dir, None).unwrap();
+        help.help();
+        match pending.finish() {
+            Err(Error::Artifact(message)) => assert!(message.contains("checksum"), "{message}"),
+            Err(other) => panic!("expected an artifact error, got {other}"),
+            Ok(_) => panic!("a damaged artifact ({name}) was loaded"),
+        }
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
+
 #[test]
 fn a_truncated_artifact_is_refused() {
     let dir = scratch_copy("truncated");

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use kobako_engine::{Artifact, Error as EngineError};
+use kobako_engine::{Artifact, Error as EngineError, PendingLoad};
 use magnus::{Error, Ruby};
 
 use crate::errors;
@@ -33,21 +33,29 @@ fn state() -> MutexGuard<'static, State> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The artifact this extension was built with (`build.rs`): no other is
+/// loaded, whatever a manifest beside it says.
+const PINNED: &str = env!("KOBAKO_ARTIFACT_BLAKE3");
+
 fn load(dir: &Path) -> Result<Artifact, EngineError> {
-    Artifact::load_pinned(dir, Some(env!("KOBAKO_ARTIFACT_BLAKE3")))
+    Artifact::load_pinned(dir, Some(PINNED))
 }
 
 /// The background thread's work: the artifact, and an instance ready for
 /// the first invocation. An instance that cannot be made is left to that
 /// invocation, which reports why.
-fn load_and_warm(dir: &Path) -> Result<Artifact, EngineError> {
-    let artifact = load(dir)?;
+fn finish_and_warm(pending: PendingLoad) -> Result<Artifact, EngineError> {
+    let artifact = pending.finish()?;
     let _ = artifact.warm();
     Ok(artifact)
 }
 
-/// Starts loading the artifact in `dir` on a background thread, unless a load has started or finished already. If
-/// the thread cannot start, the first sandbox loads it as usual.
+/// Starts loading the artifact in `dir` on a background thread, unless a
+/// load has started or finished already, and helps it: this thread hashes a
+/// share of the artifact file before it returns to Ruby (which then loads
+/// the rest of the library while the load goes on). If the load cannot
+/// begin or the thread cannot start, the first sandbox loads it as usual
+/// (and reports why it cannot).
 pub fn prepare(dir: String) {
     let mut state = state();
     if !matches!(*state, State::Empty) {
@@ -56,14 +64,19 @@ pub fn prepare(dir: String) {
     // Not on that thread: a fork (a preforking server) while it was inside
     // Wasmer's one-time setup would leave the child waiting for it.
     kobako_engine::prepare_process();
+    let Ok((pending, help)) = Artifact::begin_load_pinned(Path::new(&dir), Some(PINNED)) else {
+        return;
+    };
     let spawned = std::thread::Builder::new()
         .name("kobako-prepare".into())
-        .spawn(move || load_and_warm(Path::new(&dir)));
+        .spawn(move || finish_and_warm(pending));
     if let Ok(thread) = spawned {
         *state = State::Loading {
             pid: std::process::id(),
             thread,
         };
+        drop(state);
+        help.help();
     }
 }
 

@@ -9,7 +9,7 @@
 //!
 //! - between invocations: references live only in frames of running guest
 //!   code (none runs) or in exnref globals and tables (the artifact is
-//!   refused if it has any, see `Code::load`);
+//!   refused if it has any, see `Code::finish`);
 //! - at every host import, if the guest's code cannot make a reference a
 //!   value at all (no `catch_ref`, `catch_all_ref`, `throw_ref`, legacy
 //!   `rethrow`; the manifest's `guest.keeps_exceptions`, read from the code

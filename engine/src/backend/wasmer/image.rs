@@ -9,6 +9,7 @@
 //! not held in Wasmer's module metadata at all.
 
 use std::fs::File;
+use std::sync::Arc;
 
 use crate::manifest::MemoryImage;
 use crate::Error;
@@ -27,7 +28,7 @@ pub(crate) struct ImageFile {
     /// the load cost that load about 0.17 ms (clearing the page table
     /// entries the hash had filled); it costs no memory of its own, its
     /// pages are the page cache's.
-    bytes: memmap2::Mmap,
+    bytes: Arc<memmap2::Mmap>,
     module_length: usize,
     file_offset: u64,
     address: usize,
@@ -52,7 +53,7 @@ impl ImageFile {
     /// zeroes after it.
     pub(crate) fn new(
         file: File,
-        bytes: memmap2::Mmap,
+        bytes: Arc<memmap2::Mmap>,
         entry: &MemoryImage,
     ) -> Result<Self, Error> {
         if !entry.file_offset.is_multiple_of(PAGE) || !entry.address.is_multiple_of(PAGE) {
@@ -135,7 +136,7 @@ impl ImageFile {
         // and the guest make; dropping the memory unmaps its whole
         // reservation, this mapping included. The file range was hashed
         // with the artifact; like the code Wasmer maps from the same file,
-        // it must not be truncated while the process runs (see `Code::load`).
+        // it must not be truncated while the process runs (see `Code::finish`).
         let mapped = unsafe {
             libc::mmap(
                 at.cast(),
