@@ -68,6 +68,11 @@ impl<B: AsRef<[u8]>> SplitHash<B> {
         }
     }
 
+    /// The input this hash is of.
+    pub(crate) fn input(&self) -> &Arc<B> {
+        &self.input
+    }
+
     fn bytes(&self) -> &[u8] {
         (*self.input).as_ref()
     }

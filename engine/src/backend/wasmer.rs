@@ -44,7 +44,7 @@ pub(crate) struct Code {
     module: Module,
     /// The initial memory kept beside the module in the artifact file;
     /// `None` when the module carries its own data segments.
-    image: Option<std::sync::Arc<ImageFile>>,
+    image: Option<Arc<ImageFile>>,
 }
 
 /// This platform's artifact file once the manifest's checks passed: open
@@ -54,7 +54,7 @@ pub(crate) struct Opening {
     blake3: String,
     image: MemoryImage,
     file: File,
-    bytes: Arc<memmap2::Mmap>,
+    /// Of the file's bytes, mapped.
     hash: SharedHash,
 }
 
@@ -123,12 +123,11 @@ impl Code {
         // file; the artifacts directory is the gem's own (see below).
         let bytes = Arc::new(unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?);
         Ok(Opening {
-            hash: Arc::new(SplitHash::new(Arc::clone(&bytes))),
+            hash: Arc::new(SplitHash::new(bytes)),
             path,
             blake3: entry.blake3.clone(),
             image: entry.image,
             file,
-            bytes,
         })
     }
 
@@ -140,7 +139,6 @@ impl Code {
             blake3,
             image,
             file,
-            bytes,
             hash,
         } = opening;
         // BLAKE3 rather than SHA-256: every process pays for this before
@@ -161,7 +159,7 @@ impl Code {
         let refused = |e: wasmer::DeserializeError| {
             Error::Artifact(format!("Wasmer refused {}: {e}", path.display()))
         };
-        let image = ImageFile::new(file, bytes, &image)?;
+        let image = ImageFile::new(file, Arc::clone(hash.input()), &image)?;
         let module_bytes = image.module_bytes();
         // SAFETY: deserializing loads native code. The file's BLAKE3 hash was
         // checked against the manifest just above, and the manifest says it

@@ -8,8 +8,7 @@
 
 use std::os::raw::c_int;
 
-use magnus::rb_sys::AsRawValue;
-use magnus::rb_sys::{protect, AsRawId, FromRawValue};
+use magnus::rb_sys::{protect, AsRawId, AsRawValue, FromRawValue};
 use magnus::value::LazyId;
 use magnus::{function, prelude::*, Error, RArray, RHash, Ruby, Symbol, Value};
 use rb_sys::{ID, VALUE};
