@@ -24,6 +24,21 @@ class ServicesTest < Minitest::Test
     assert_empty(Symbol.all_symbols.select { |symbol| symbol.to_s == name })
   end
 
+  # The extension remembers the Symbols of the names guests call (a few
+  # dozen per thread): past that, and for names no Symbol is kept for, each
+  # call still finds its own service and method.
+  def test_many_names_each_reach_their_own_service_and_method
+    names = Array.new(100) { |i| "Svc#{i}" }
+    ns = @sandbox.define(:Many)
+    names.each { |name| ns.bind(name.dup, Class.new { define_method(:"m_#{name}") { name } }.new) }
+    unique = "Dyn#{rand(1 << 60).to_s(36)}" # a Symbol Ruby may free (made from a String)
+    ns.bind(unique, -> { unique })
+    calls = names.map { |name| "Many::#{name}.m_#{name}" }.join(", ")
+    assert_equal names, @sandbox.eval("[#{calls}]")
+    assert_equal names.reverse, @sandbox.eval("[#{calls}].reverse")
+    assert_equal [unique, unique], @sandbox.eval("[Many::#{unique}.call, Many::#{unique}.call]")
+  end
+
   def test_keyword_arguments_arrive_as_symbols
     @sandbox.define(:Geo).bind(:Find, ->(name:, region:) { "#{region}/#{name}" })
     assert_equal "us/alice", @sandbox.eval('Geo::Find.call(name: "alice", region: "us")')

@@ -4,11 +4,10 @@ use std::cell::{Cell, RefCell};
 
 use kobako_engine::{CallTarget, Callbacks, ServiceCall, ServiceOutcome, ServiceReply, Value};
 use magnus::error::ErrorType;
-use magnus::rb_sys::FromRawValue;
 use magnus::value::{BoxValue, LazyId, ReprValue};
 use magnus::{Error, Exception, RArray, Ruby, Symbol};
 
-use crate::{errors, gvl, value};
+use crate::{errors, gvl, names, value};
 
 /// What Ruby raised while a guest was running, kept until the invocation
 /// returns. The exception object is registered with Ruby's GC while kept:
@@ -144,8 +143,8 @@ impl RubyCallbacks {
         };
         let (namespace, member) = match call.target {
             CallTarget::Member { namespace, member } => (
-                existing_name(ruby, &namespace),
-                existing_name(ruby, &member),
+                names::existing_name(ruby, &namespace),
+                names::existing_name(ruby, &member),
             ),
             CallTarget::Handle(id) => {
                 (ruby.qnil().as_value(), ruby.integer_from_u64(id).as_value())
@@ -163,7 +162,7 @@ impl RubyCallbacks {
             }
             kwargs.as_value()
         };
-        let method = existing_name(ruby, &call.method);
+        let method = names::existing_name(ruby, &call.method);
         let answer: RArray = dispatcher.funcall(
             *DISPATCH,
             (namespace, member, method, args, kwargs, handles),
@@ -182,27 +181,6 @@ impl RubyCallbacks {
             _ => ServiceReply::error(text(1)?, text(2)?),
         })
     }
-}
-
-/// The Symbol Ruby already has for `name`, or else a String of it. A name
-/// no Symbol has cannot be a bound service or any method, so the
-/// dispatcher refuses it, and a hostile guest's made-up names never become
-/// Symbols. Looking a Symbol up allocates nothing, where making a String
-/// (and from it a Symbol) for every name of every call did.
-fn existing_name(ruby: &Ruby, name: &str) -> magnus::Value {
-    let length = std::os::raw::c_long::try_from(name.len()).unwrap_or(std::os::raw::c_long::MAX);
-    // SAFETY: `name` is valid UTF-8 (a Rust str) of `length` bytes, alive
-    // for the call; rb_check_symbol_cstr only looks the bytes up in Ruby's
-    // symbol table (it raises only for bytes invalid in the encoding, which
-    // UTF-8 text is not); the GVL is held.
-    let symbol = unsafe {
-        rb_sys::rb_check_symbol_cstr(name.as_ptr().cast(), length, rb_sys::rb_utf8_encoding())
-    };
-    if symbol == rb_sys::Qnil as rb_sys::VALUE {
-        return ruby.str_new(name).as_value();
-    }
-    // SAFETY: a Symbol Ruby just returned, alive in its symbol table.
-    unsafe { magnus::Value::from_raw(symbol) }
 }
 
 /// Takes what Ruby raised during the last interrupted invocation.

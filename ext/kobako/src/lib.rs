@@ -8,6 +8,7 @@ mod callbacks;
 mod errors;
 mod gvl;
 mod lock;
+mod names;
 mod reflection;
 mod sandbox;
 mod value;

@@ -1,0 +1,73 @@
+//! The guest's names (of namespaces, members and methods) as the host's
+//! Symbols, without making any.
+//!
+//! Ruby's own lookup (`rb_check_symbol_cstr`) hashes the name and checks its
+//! encoding: ~1,300 instructions, three times in every service call. The
+//! few names a guest calls are remembered per thread once found, and only
+//! those Ruby never frees (static or pinned Symbols), so a remembered
+//! value stays valid without being marked.
+
+use std::cell::RefCell;
+use std::os::raw::c_long;
+
+use magnus::rb_sys::FromRawValue;
+use magnus::value::ReprValue;
+use magnus::{Ruby, StaticSymbol};
+
+/// Most names remembered per thread: the names one program calls, with
+/// room to spare; a guest naming more only takes Ruby's lookup for them.
+const CAPACITY: usize = 64;
+
+thread_local! {
+    static REMEMBERED: RefCell<Vec<(Box<str>, StaticSymbol)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The Symbol Ruby already has for `name`, or else a String of it. A name
+/// no Symbol has cannot be a bound service or any method, so the
+/// dispatcher refuses it, and a hostile guest's made-up names never become
+/// Symbols.
+pub fn existing_name(ruby: &Ruby, name: &str) -> magnus::Value {
+    match existing_symbol(name) {
+        Some(symbol) => symbol,
+        None => ruby.str_new(name).as_value(),
+    }
+}
+
+/// The Symbol Ruby already has for `name`, if any.
+pub fn existing_symbol(name: &str) -> Option<magnus::Value> {
+    let remembered = REMEMBERED.with_borrow(|known| {
+        known
+            .iter()
+            .find(|(known, _)| **known == *name)
+            .map(|(_, symbol)| symbol.as_value())
+    });
+    if remembered.is_some() {
+        return remembered;
+    }
+    let symbol = lookup(name)?;
+    if let Some(permanent) = StaticSymbol::from_value(symbol) {
+        REMEMBERED.with_borrow_mut(|known| {
+            if known.len() < CAPACITY {
+                known.push((name.into(), permanent));
+            }
+        });
+    }
+    Some(symbol)
+}
+
+/// Ruby's symbol table asked for `name`; nothing is interned.
+fn lookup(name: &str) -> Option<magnus::Value> {
+    let length = c_long::try_from(name.len()).unwrap_or(c_long::MAX);
+    // SAFETY: `name` is valid UTF-8 (a Rust str) of `length` bytes, alive
+    // for the call; rb_check_symbol_cstr only looks the bytes up in Ruby's
+    // symbol table (it raises only for bytes invalid in the encoding, which
+    // UTF-8 text is not); the GVL is held (every caller runs as Ruby code
+    // or inside `gvl::with_gvl`).
+    let symbol = unsafe {
+        rb_sys::rb_check_symbol_cstr(name.as_ptr().cast(), length, rb_sys::rb_utf8_encoding())
+    };
+    // SAFETY: a Symbol (or nil) Ruby just returned, reachable from its
+    // symbol table for as long as this call's caller uses it.
+    let symbol = unsafe { magnus::Value::from_raw(symbol) };
+    (!symbol.is_nil()).then_some(symbol)
+}
