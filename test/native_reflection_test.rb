@@ -111,4 +111,24 @@ class NativeReflectionTest < Minitest::Test
     assert_equal "no", error.message
     assert_equal :thrown, catch(:out) { REFLECTION.call_public(target, :leave, [], nil) }
   end
+
+  # What the extension calls without Ruby's dispatcher
+  # (ext/kobako/src/direct_call.rs) the floor allows too, and it is not
+  # nothing: a plain lambda's and Method's calling surface.
+  def test_the_plain_calling_surface_is_one_the_floor_allows
+    gated = ->(x) { x }.tap { |l| l.define_singleton_method(:respond_to_guest?) { |_| true } }
+    narrowed = ->(x) { x }.tap { |l| l.singleton_class.send(:private, :call) }
+    names = NAMES + %i[[] yield arity lambda? instance_eval send __send__ curry to_proc parameters]
+    (objects + [gated, narrowed, Class.new(Proc) { public def instance_eval(*) = 1 }.new { 1 }]).each do |object|
+      names.each do |name|
+        next unless REFLECTION.plain_calling_surface?(object, name)
+
+        assert_equal name, Kobako::ReflectionFloor.resolve(object, name), "#{object.inspect} #{name}"
+      end
+    end
+    assert REFLECTION.plain_calling_surface?(->(x) { x }, :call)
+    assert REFLECTION.plain_calling_surface?(1.method(:+), :[])
+    refute REFLECTION.plain_calling_surface?(gated, :call)
+    refute REFLECTION.plain_calling_surface?(narrowed, :call)
+  end
 end

@@ -253,6 +253,26 @@ class ReflectionFloorTest < Minitest::Test
     RUBY
   end
 
+  # A bound lambda's calling surface is judged at every call too (the
+  # extension answers these calls itself).
+  def test_a_lambda_narrowed_mid_invocation_is_refused_from_then_on
+    sandbox = Kobako::Sandbox.new
+    private_later = ->(x) { x }
+    gated_later = ->(x) { x }
+    sandbox.define(:Svc).bind(:Private, private_later).bind(:Gated, gated_later)
+           .bind(:Narrow, lambda {
+             private_later.singleton_class.send(:private, :call)
+             gated_later.define_singleton_method(:respond_to_guest?) { |name| name != :call }
+             true
+           })
+    result = sandbox.eval(<<~RUBY)
+      refused = ->(&b) { b.call rescue "refused" }
+      [Svc::Private.call(1), Svc::Gated.call(2), Svc::Narrow.call,
+       refused.call { Svc::Private.call(3) }, refused.call { Svc::Gated.call(4) }, Svc::Gated[5]]
+    RUBY
+    assert_equal [1, 2, true, "refused", "refused", 5], result
+  end
+
   def test_a_method_made_private_mid_invocation_is_refused_from_then_on
     assert_equal [:hi, "undefined method"], changed_mid_invocation(-> { singleton_class.send(:private, :greet) })
   end

@@ -30,7 +30,8 @@ module Kobako
     end
 
     # Binds +object+ as the guest's +namespace+::+member+ (Strings or
-    # Symbols; kept as Symbols, which is how calls name them).
+    # Symbols; kept as Symbols, which is how calls name them). The
+    # extension's direct path reads @services too: Symbol keys only.
     def bind(namespace, member, object)
       ((@services ||= {})[namespace.to_sym] ||= {})[member.to_sym] = object
     end
@@ -68,15 +69,26 @@ module Kobako
       end
 
       [:ok, export(invoke(callable, target, args, kwargs, handles))]
-    rescue ServiceError::Disconnected => e
-      [:disconnected, e.message]
-    rescue HandleTableError
-      raise
-    rescue *SERVICE_FAILURES => e
-      # Another thread's Thread#raise is the caller's, not the service's.
-      raise unless ThreadRaises.none_since?(thread_raises)
+    rescue Exception => e # rubocop:disable Lint/RescueException
+      failure(e, thread_raises)
+    end
 
-      [:error, ErrorText.class_name(e.class), ErrorText.message(e)]
+    # What the guest receives for +error+, raised by a service call (or by
+    # the export of its result) that began at +thread_raises+
+    # (ThreadRaises.mark): [:error, klass, message] or
+    # [:disconnected, message]. Raises what must end the invocation. Also
+    # asked by the extension's direct path (ext/kobako/src/direct_call.rs).
+    def failure(error, thread_raises)
+      case error
+      when ServiceError::Disconnected then return [:disconnected, error.message]
+      when HandleTableError then nil # ends the invocation
+      when *SERVICE_FAILURES
+        # Another thread's Thread#raise is the caller's, not the service's.
+        if ThreadRaises.none_since?(thread_raises)
+          return [:error, ErrorText.class_name(error.class), ErrorText.message(error)]
+        end
+      end
+      raise error
     end
 
     # What a service may raise and the guest receives as a ServiceError.

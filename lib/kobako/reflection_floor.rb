@@ -42,6 +42,11 @@ module Kobako
 
     # All a guest may call on a Proc or a Method.
     CALLABLE_METHODS = %i[call [] yield arity lambda?].to_h { |name| [name, true] }.freeze
+    # The calling surface's names that are no dispatcher: the extension
+    # answers a plain call of these on a bound Proc or Method itself
+    # (ext/kobako/src/direct_call.rs, rules 1, 4 and 5 as #resolve applies
+    # them).
+    CALLING_SURFACE = (CALLABLE_METHODS.keys - DISPATCHERS.keys).freeze
 
     # Calls what #resolve allowed: an UnboundMethod bound to +object+, or a
     # Proc's or Method's calling surface by its name, as a public call made

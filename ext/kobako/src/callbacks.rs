@@ -7,6 +7,7 @@ use magnus::error::ErrorType;
 use magnus::value::{BoxValue, LazyId, ReprValue};
 use magnus::{Error, Exception, RArray, Ruby, Symbol};
 
+use crate::direct_call::{self, Direct};
 use crate::{errors, gvl, names, value};
 
 /// What Ruby raised while a guest was running, kept until the invocation
@@ -141,6 +142,12 @@ impl RubyCallbacks {
                 "no services are bound",
             ));
         };
+        let handles = call.args.iter().any(value::holds_handle)
+            || call.kwargs.iter().any(|(_, v)| value::holds_handle(v));
+        let call = match direct_call::answer(ruby, dispatcher, call, handles) {
+            Direct::Answered(reply) => return reply,
+            Direct::Declined(call) => call,
+        };
         let (namespace, member) = match call.target {
             CallTarget::Member { namespace, member } => (
                 names::existing_name(ruby, &namespace),
@@ -150,8 +157,6 @@ impl RubyCallbacks {
                 (ruby.qnil().as_value(), ruby.integer_from_u64(id).as_value())
             }
         };
-        let handles = call.args.iter().any(value::holds_handle)
-            || call.kwargs.iter().any(|(_, v)| value::holds_handle(v));
         let args = value::to_ruby(ruby, Value::Array(call.args))?;
         let kwargs = if call.kwargs.is_empty() {
             ruby.qnil().as_value()
@@ -167,19 +172,30 @@ impl RubyCallbacks {
             *DISPATCH,
             (namespace, member, method, args, kwargs, handles),
         )?;
-        let kind: Symbol = answer.entry(0)?;
-        let text = |i: isize| answer.entry::<String>(i);
-        Ok(match kind.name()?.as_ref() {
-            "ok" => match value::from_ruby(ruby, answer.entry(1)?) {
-                Ok(v) => ServiceReply::Value(v),
-                // A result that cannot cross is the service's failure,
-                // reported to the guest (the dispatcher's export refuses
-                // most such values first).
-                Err(e) => ServiceReply::error(errors::class_name(ruby, &e), e.to_string()),
-            },
-            "disconnected" => ServiceReply::disconnected(text(1)?),
-            _ => ServiceReply::error(text(1)?, text(2)?),
-        })
+        reply(ruby, answer)
+    }
+}
+
+/// The reply for the dispatcher's answer: `[:ok, value]`,
+/// `[:error, class_name, message]` or `[:disconnected, message]`.
+pub fn reply(ruby: &Ruby, answer: RArray) -> Result<ServiceReply, Error> {
+    let kind: Symbol = answer.entry(0)?;
+    let text = |i: isize| answer.entry::<String>(i);
+    Ok(match kind.name()?.as_ref() {
+        "ok" => value_reply(ruby, answer.entry(1)?),
+        "disconnected" => ServiceReply::disconnected(text(1)?),
+        _ => ServiceReply::error(text(1)?, text(2)?),
+    })
+}
+
+/// The reply carrying `value` (exported for the guest) to the guest.
+pub fn value_reply(ruby: &Ruby, value: magnus::Value) -> ServiceReply {
+    match value::from_ruby(ruby, value) {
+        Ok(v) => ServiceReply::Value(v),
+        // A result that cannot cross is the service's failure, reported to
+        // the guest (the dispatcher's export refuses most such values
+        // first).
+        Err(e) => ServiceReply::error(errors::class_name(ruby, &e), e.to_string()),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod artifact;
 mod callbacks;
+mod direct_call;
 mod errors;
 mod gvl;
 mod lock;

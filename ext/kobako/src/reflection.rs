@@ -7,11 +7,17 @@
 //! `Module`'s methods did at ~1,000 instructions each.
 
 use std::os::raw::c_int;
+use std::sync::OnceLock;
 
 use magnus::rb_sys::{protect, AsRawId, AsRawValue, FromRawValue};
-use magnus::value::LazyId;
-use magnus::{function, prelude::*, Error, RArray, RHash, Ruby, Symbol, Value};
+use magnus::value::{IntoId, LazyId};
+use magnus::{
+    function, prelude::*, Error, RArray, RHash, RModule, Ruby, StaticSymbol, Symbol, TryConvert,
+    Value,
+};
 use rb_sys::{ID, VALUE};
+
+use crate::errors;
 
 /// `rb_method_boundp`'s flags (Ruby's vm_method.c; unchanged since 2.x):
 /// skip private methods; and with it, protected ones too, and look the
@@ -111,20 +117,75 @@ fn call_public(
     if let Some(kwargs) = kwargs {
         argv.push(kwargs.as_raw());
     }
+    call_public_raw(ruby, object, id, &argv, kwargs.is_some())
+}
+
+/// Calls the public method `id` of `object` with `argv`, whose last value
+/// is the keywords Hash when `keywords`. The values must be kept alive by
+/// the caller (on its stack or in a Ruby object it holds).
+pub fn call_public_raw(
+    ruby: &Ruby,
+    object: Value,
+    id: ID,
+    argv: &[VALUE],
+    keywords: bool,
+) -> Result<Value, Error> {
     let count = c_int::try_from(argv.len())
         .map_err(|_| Error::new(ruby.exception_arg_error(), "too many arguments"))?;
-    // The last argument is the keywords Hash exactly when there are some.
-    let keywords = c_int::from(kwargs.is_some());
     let result = protect(|| {
-        // SAFETY: `argv` holds `count` live values (above) and outlives the
-        // call, which copies them onto Ruby's stack first; `protect` catches
-        // whatever Ruby raises or throws, so nothing unwinds over this frame.
+        // SAFETY: `argv` holds `count` live values (the caller keeps them)
+        // and outlives the call, which copies them onto Ruby's stack first;
+        // `protect` catches whatever Ruby raises or throws, so nothing
+        // unwinds over this frame.
         unsafe {
-            rb_sys::rb_funcallv_public_kw(object.as_raw(), id, count, argv.as_ptr(), keywords)
+            rb_sys::rb_funcallv_public_kw(
+                object.as_raw(),
+                id,
+                count,
+                argv.as_ptr(),
+                c_int::from(keywords),
+            )
         }
     })?;
     // SAFETY: a value Ruby just returned, on its way back to Ruby.
     Ok(unsafe { Value::from_raw(result) })
+}
+
+/// The names of a Proc's or Method's calling surface the floor lets a
+/// guest call (`ReflectionFloor::CALLING_SURFACE`), read once, when first
+/// needed (which loads the floor: a service call needs it anyway).
+static CALLING_SURFACE: OnceLock<Vec<ID>> = OnceLock::new();
+
+fn calling_surface(ruby: &Ruby) -> &'static [ID] {
+    CALLING_SURFACE.get_or_init(|| {
+        let floor: RModule = errors::kobako_const(ruby, "ReflectionFloor");
+        let names: RArray = floor
+            .const_get("CALLING_SURFACE")
+            .expect("lib/kobako/reflection_floor.rb defines CALLING_SURFACE");
+        names
+            .into_iter()
+            .map(|name| {
+                let name = StaticSymbol::try_convert(name).expect("the names are Symbol literals");
+                name.into_id_with(ruby).as_raw()
+            })
+            .collect()
+    })
+}
+
+/// The method a guest may call as `name` on `object` with no question left
+/// to the application: `object` is a Proc or a Method, `name` one of its
+/// calling surface and public for it, and it has no `respond_to_guest?`.
+/// Then `ReflectionFloor.resolve` allows the call too (rules 1, 4 and 5;
+/// `test/native_reflection_test.rb` checks the two agree); `None` leaves
+/// the question to it.
+pub fn plain_calling_surface(ruby: &Ruby, object: Value, name: Symbol) -> Option<ID> {
+    let id = method_id(name)?;
+    (calling_surface(ruby).contains(&id) && facts(ruby, object, name) == PUBLIC | CALLABLE)
+        .then_some(id)
+}
+
+fn plain_calling_surface_p(ruby: &Ruby, object: Value, name: Symbol) -> bool {
+    plain_calling_surface(ruby, object, name).is_some()
 }
 
 pub fn init(ruby: &Ruby) -> Result<(), Error> {
@@ -137,5 +198,9 @@ pub fn init(ruby: &Ruby) -> Result<(), Error> {
     reflection.const_set("GATED", GATED)?;
     reflection.define_singleton_method("facts", function!(facts, 2))?;
     reflection.define_singleton_method("call_public", function!(call_public, 4))?;
+    reflection.define_singleton_method(
+        "plain_calling_surface?",
+        function!(plain_calling_surface_p, 2),
+    )?;
     Ok(())
 }
