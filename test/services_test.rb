@@ -39,6 +39,23 @@ class ServicesTest < Minitest::Test
     assert_equal [unique, unique], @sandbox.eval("[Many::#{unique}.call, Many::#{unique}.call]")
   end
 
+  # Up to 16 values (the keywords Hash counts as one) take the extension's
+  # short way, more go through the dispatcher: the same either way.
+  def test_any_number_of_arguments
+    @sandbox.define(:Echo).bind(:Count, ->(*args, **kw) { [args.sum, kw.size] })
+    [15, 16, 17, 40].each do |n|
+      list = (1..n).to_a.join(", ")
+      assert_equal [n * (n + 1) / 2, 0], @sandbox.eval("Echo::Count.call(#{list})")
+      assert_equal [n * (n + 1) / 2, 1], @sandbox.eval("Echo::Count.call(#{list}, k: 1)")
+    end
+  end
+
+  def test_a_throw_from_a_service_reaches_the_hosts_catch
+    @sandbox.define(:S).bind(:Leave, -> { throw :out, :left })
+    assert_equal :left, catch(:out) { @sandbox.eval("begin; S::Leave.call; rescue Exception; :swallowed; end") }
+    assert_equal 1, @sandbox.eval("1")
+  end
+
   def test_keyword_arguments_arrive_as_symbols
     @sandbox.define(:Geo).bind(:Find, ->(name:, region:) { "#{region}/#{name}" })
     assert_equal "us/alice", @sandbox.eval('Geo::Find.call(name: "alice", region: "us")')

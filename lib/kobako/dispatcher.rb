@@ -77,8 +77,9 @@ module Kobako
     # the export of its result) that began at +thread_raises+
     # (ThreadRaises.mark): [:error, klass, message] or
     # [:disconnected, message]. Raises what must end the invocation. Also
-    # asked by the extension's direct path (ext/kobako/src/direct_call.rs).
-    def failure(error, thread_raises)
+    # asked by the extension's direct path (ext/kobako/src/direct_call.rs),
+    # as #export is.
+    private def failure(error, thread_raises)
       case error
       when ServiceError::Disconnected then return [:disconnected, error.message]
       when HandleTableError then nil # ends the invocation

@@ -3,10 +3,12 @@
 //! `method(:name)`) called through its calling surface (`call`, `[]`, ...)
 //! with values that hold no Handle. Ruby's dispatcher, run as Ruby code,
 //! cost ~9,600 instructions a call; this path does what it does for these
-//! calls, in the same order, and hands every other call to it untouched
-//! (before anything of the call has run): a call on a Handle or on an
-//! application object, a refusal, a `respond_to_guest?` to ask, a name no
-//! Symbol has.
+//! calls and hands every other call to it untouched (before anything of the
+//! call has run): a call on a Handle or on an application object, a
+//! refusal, a `respond_to_guest?` to ask, a name no Symbol has, any call
+//! before the floor is loaded. The floor's rules are asked just before the
+//! thread-raise mark is taken (the dispatcher asks them just after): only
+//! the mark's own Ruby code runs between the two.
 //!
 //! What stays Ruby's: the thread-raise mark (`ThreadRaises.mark`), the
 //! export of a result that is not a plain value as it is (it may make
@@ -109,7 +111,9 @@ fn invoke(
                 let answer: RArray = dispatcher.funcall(*FAILURE, (*exception, mark))?;
                 callbacks::reply(ruby, answer)
             }
-            // A throw or a kill passes through, as from Ruby's dispatcher.
+            // A throw or a kill passes through, as from Ruby's dispatcher
+            // (and the extension's own errors, which it does not make for
+            // at most MAX_ARGS values).
             _ => Err(error),
         },
     }

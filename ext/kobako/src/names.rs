@@ -15,11 +15,22 @@ use magnus::value::ReprValue;
 use magnus::{Ruby, StaticSymbol};
 
 /// Most names remembered per thread: the names one program calls, with
-/// room to spare; a guest naming more only takes Ruby's lookup for them.
+/// room to spare. Past that a new name takes the place of the oldest, so a
+/// guest that names many (of the Symbols the host has) costs other
+/// sandboxes on the thread Ruby's lookup for a while, never an answer.
 const CAPACITY: usize = 64;
 
+/// The names remembered on one thread, and the slot the next one takes
+/// once all are used.
+struct Remembered {
+    names: Vec<(Box<str>, StaticSymbol)>,
+    next: usize,
+}
+
 thread_local! {
-    static REMEMBERED: RefCell<Vec<(Box<str>, StaticSymbol)>> = const { RefCell::new(Vec::new()) };
+    static REMEMBERED: RefCell<Remembered> = const {
+        RefCell::new(Remembered { names: Vec::new(), next: 0 })
+    };
 }
 
 /// The Symbol Ruby already has for `name`, or else a String of it. A name
@@ -37,6 +48,7 @@ pub fn existing_name(ruby: &Ruby, name: &str) -> magnus::Value {
 pub fn existing_symbol(name: &str) -> Option<magnus::Value> {
     let remembered = REMEMBERED.with_borrow(|known| {
         known
+            .names
             .iter()
             .find(|(known, _)| **known == *name)
             .map(|(_, symbol)| symbol.as_value())
@@ -46,13 +58,21 @@ pub fn existing_symbol(name: &str) -> Option<magnus::Value> {
     }
     let symbol = lookup(name)?;
     if let Some(permanent) = StaticSymbol::from_value(symbol) {
-        REMEMBERED.with_borrow_mut(|known| {
-            if known.len() < CAPACITY {
-                known.push((name.into(), permanent));
-            }
-        });
+        REMEMBERED.with_borrow_mut(|known| known.remember(name, permanent));
     }
     Some(symbol)
+}
+
+impl Remembered {
+    fn remember(&mut self, name: &str, symbol: StaticSymbol) {
+        let entry = (name.into(), symbol);
+        if self.names.len() < CAPACITY {
+            self.names.push(entry);
+        } else {
+            self.names[self.next] = entry;
+            self.next = (self.next + 1) % CAPACITY;
+        }
+    }
 }
 
 /// Ruby's symbol table asked for `name`; nothing is interned.

@@ -12,12 +12,9 @@ use std::sync::OnceLock;
 use magnus::rb_sys::{protect, AsRawId, AsRawValue, FromRawValue};
 use magnus::value::{IntoId, LazyId};
 use magnus::{
-    function, prelude::*, Error, RArray, RHash, RModule, Ruby, StaticSymbol, Symbol, TryConvert,
-    Value,
+    function, prelude::*, Error, RArray, RHash, RModule, Ruby, StaticSymbol, Symbol, Value,
 };
 use rb_sys::{ID, VALUE};
-
-use crate::errors;
 
 /// `rb_method_boundp`'s flags (Ruby's vm_method.c; unchanged since 2.x):
 /// skip private methods; and with it, protected ones too, and look the
@@ -152,24 +149,43 @@ pub fn call_public_raw(
 }
 
 /// The names of a Proc's or Method's calling surface the floor lets a
-/// guest call (`ReflectionFloor::CALLING_SURFACE`), read once, when first
-/// needed (which loads the floor: a service call needs it anyway).
+/// guest call (`ReflectionFloor::CALLING_SURFACE`), read once the floor is
+/// loaded (Ruby's dispatcher loads it at the first service call).
 static CALLING_SURFACE: OnceLock<Vec<ID>> = OnceLock::new();
+static REFLECTION_FLOOR: LazyId = LazyId::new("ReflectionFloor");
 
-fn calling_surface(ruby: &Ruby) -> &'static [ID] {
-    CALLING_SURFACE.get_or_init(|| {
-        let floor: RModule = errors::kobako_const(ruby, "ReflectionFloor");
-        let names: RArray = floor
-            .const_get("CALLING_SURFACE")
-            .expect("lib/kobako/reflection_floor.rb defines CALLING_SURFACE");
-        names
-            .into_iter()
-            .map(|name| {
-                let name = StaticSymbol::try_convert(name).expect("the names are Symbol literals");
-                name.into_id_with(ruby).as_raw()
-            })
-            .collect()
-    })
+fn calling_surface(ruby: &Ruby) -> Option<&'static [ID]> {
+    if CALLING_SURFACE.get().is_none() {
+        // Read outside the lock: nothing here may wait for another thread
+        // while this one holds the GVL.
+        let _ = CALLING_SURFACE.set(loaded_calling_surface(ruby)?);
+    }
+    CALLING_SURFACE.get().map(Vec::as_slice)
+}
+
+/// `ReflectionFloor::CALLING_SURFACE` once the floor is loaded; `None`
+/// before (an autoload is still registered, or under way on another
+/// thread), so that reading it never runs Ruby code (a file's load, which
+/// may raise or switch threads).
+fn loaded_calling_surface(ruby: &Ruby) -> Option<Vec<ID>> {
+    let kobako: RModule = ruby.class_object().const_get("Kobako").ok()?;
+    let floor = LazyId::get_inner_with(&REFLECTION_FLOOR, ruby);
+    // SAFETY: `kobako` is a module and `floor` an interned ID; rb_autoload_p
+    // only reads the module's constant table and autoload state (it runs no
+    // Ruby code and does not raise); the GVL is held.
+    let pending = unsafe { rb_sys::rb_autoload_p(kobako.as_raw(), floor.as_raw()) };
+    if pending != rb_sys::Qnil as VALUE {
+        return None;
+    }
+    let names: RArray = kobako
+        .const_get::<_, RModule>(floor)
+        .ok()?
+        .const_get("CALLING_SURFACE")
+        .ok()?;
+    names
+        .into_iter()
+        .map(|name| Some(StaticSymbol::from_value(name)?.into_id_with(ruby).as_raw()))
+        .collect()
 }
 
 /// The method a guest may call as `name` on `object` with no question left
@@ -180,7 +196,7 @@ fn calling_surface(ruby: &Ruby) -> &'static [ID] {
 /// the question to it.
 pub fn plain_calling_surface(ruby: &Ruby, object: Value, name: Symbol) -> Option<ID> {
     let id = method_id(name)?;
-    (calling_surface(ruby).contains(&id) && facts(ruby, object, name) == PUBLIC | CALLABLE)
+    (calling_surface(ruby)?.contains(&id) && facts(ruby, object, name) == PUBLIC | CALLABLE)
         .then_some(id)
 }
 
