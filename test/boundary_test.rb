@@ -151,6 +151,15 @@ class ServiceFailureTest < Minitest::Test
     assert_equal "KeyError", failure_of(-> { raise Class.new(KeyError), "anon" })[0]
   end
 
+  # An empty name's bytes once reached Ruby's symbol lookup as Rust's
+  # dangling placeholder pointer: the process crashed.
+  def test_empty_names_are_refused_not_a_crash
+    @sandbox.define(:Ns).bind(:F, Object.new)
+    message = @sandbox.eval('begin; Ns::F.__send__(:""); rescue Kobako::ServiceError => e; e.message; end')
+    assert_equal "undefined method '' for service Ns::F", message
+    assert @sandbox.eval('begin; Kobako::Service.new(["", "F"]).call; rescue Kobako::ServiceError; true; end')
+  end
+
   def test_values_that_cannot_cross_out_of_a_service
     cyclic = [].tap { |a| a << a }
     deep = (1..100_000).reduce([]) { |inner, _| [inner] }
@@ -216,6 +225,68 @@ class ServiceFailureTest < Minitest::Test
     caller.raise(ArgumentError, "from the host")
     assert caller.join(2), "the guest swallowed the host's Thread#raise"
     assert_equal "from the host", caller.value.message
+  end
+
+  # Ruby looks for other threads' exceptions as a service call returns to
+  # the extension; one raised there skipped the extension's and the
+  # engine's frames (undefined behaviour), and the sandbox stayed locked.
+  def test_timeouts_as_service_calls_return_leave_the_sandbox_usable
+    require "timeout"
+    sandbox = Kobako::Sandbox.new(timeout: 5)
+    sandbox.define(:Ns).bind(:F, -> { "x" * 1000 })
+    500.times do
+      Timeout.timeout(0.002) { sandbox.eval("loop { Ns::F.call }") }
+    rescue Timeout::Error
+      nil
+    end
+    assert_equal 1, sandbox.eval("1")
+  end
+
+  # Made slowly (logging, say): the raising thread runs Ruby code between
+  # counting the raise and queueing it, and the target may take its mark
+  # in between.
+  class SlowToMake < StandardError
+    def initialize(message = "from the host")
+      sleep 0.05
+      super
+    end
+  end
+
+  def test_a_thread_raise_slow_to_make_still_reaches_the_host
+    @sandbox.define(:S).bind(:Work, -> { sleep 0.001 })
+    caller = Thread.current
+    Thread.new do
+      sleep 0.1
+      caller.raise(SlowToMake)
+    end
+    assert_raises(SlowToMake) { @sandbox.eval("loop { begin; S::Work.call; rescue StandardError; end }") }
+  end
+
+  def test_a_frozen_thread_runs_sandboxes_and_takes_thread_raise
+    require "timeout"
+    sandbox = Kobako::Sandbox.new(timeout: 5)
+    sandbox.define(:S).bind(:F, -> { 1 })
+    result = Thread.new do
+      Thread.current.freeze
+      first = sandbox.eval("S::F.call")
+      stopped = begin
+        Timeout.timeout(0.1) { sandbox.eval("loop { S::F.call }") }
+      rescue Timeout::Error
+        :stopped
+      end
+      [first, stopped]
+    end.value
+    assert_equal [1, :stopped], result
+  end
+
+  class NoHash
+    def hash = raise(NotImplementedError, "no #hash here")
+  end
+
+  def test_a_result_the_host_cannot_rebuild_is_a_sandbox_error_whatever_it_raises
+    @sandbox.define(:S).bind(:Get, -> { NoHash.new })
+    error = assert_raises(Kobako::SandboxError) { @sandbox.eval("{ S::Get.call => 1 }") }
+    assert_equal "NotImplementedError", error.klass
   end
 
   def test_a_service_raising_on_its_own_thread_is_still_a_service_failure

@@ -18,6 +18,8 @@ module Kobako
     FIBERS = ObjectSpace::WeakMap.new
     # Bookkeeping that must not be cut in half by Thread#raise or Timeout.
     NO_INTERRUPTS = { Object => :never }.freeze
+    FROZEN_THREADS = {}.compare_by_identity
+    private_constant :FROZEN_THREADS
 
     module_function
 
@@ -25,8 +27,7 @@ module Kobako
     # current fiber's object id.
     # @raise [Kobako::FiberSwitchError] when another fiber is inside a guest
     def enter
-      entries = Thread.current.thread_variable_get(:kobako_guest_fibers) ||
-                Thread.current.thread_variable_set(:kobako_guest_fibers, [])
+      entries = entries_of(Thread.current)
       me = Fiber.current.object_id
       entered = false
       begin
@@ -35,6 +36,14 @@ module Kobako
       ensure
         entries.pop if entered
       end
+    end
+
+    # The fibers of +thread+ inside a guest, innermost last: kept on the
+    # thread (they go with it), or for a frozen thread, which takes no
+    # thread variable, here, for the life of the process.
+    def entries_of(thread)
+      thread.thread_variable_get(:kobako_guest_fibers) ||
+        (thread.frozen? ? (FROZEN_THREADS[thread] ||= []) : thread.thread_variable_set(:kobako_guest_fibers, []))
     end
 
     def push(entries, fiber_id)

@@ -17,7 +17,15 @@ module Kobako
     MAX_COUNT = (2**63) - 1
     BUSY = "this Kobako::Sandbox is running an invocation (in another thread or fiber, " \
            "or further up this one); use one Sandbox per thread"
-    private_constant :MAX_COUNT, :BUSY
+    # While the extension runs an invocation, exceptions from other threads
+    # (Thread#raise, Timeout, Thread#kill, a signal's default Interrupt)
+    # are delivered only where it asks Ruby for them (at a blocking
+    # operation: a service's sleep or IO, or the extension's own checks,
+    # made where it can stop the guest and re-raise them afterwards), never
+    # where Ruby checks on its own: on leaving a service call Ruby would
+    # raise over the extension's and the engine's frames.
+    HOST_INTERRUPTS = { Object => :on_blocking }.freeze
+    private_constant :MAX_COUNT, :BUSY, :HOST_INTERRUPTS
 
     # @return [Float, nil] seconds of wall clock per invocation
     attr_reader :timeout
@@ -170,7 +178,7 @@ module Kobako
         @dispatcher.begin_invocation
         exported = values.map { |value| @dispatcher.export(value) }
         @sealed = true
-        result(yield(*exported))
+        result(Thread.handle_interrupt(HOST_INTERRUPTS) { yield(*exported) })
       ensure
         @dispatcher.end_invocation
       end
@@ -184,7 +192,7 @@ module Kobako
       @dispatcher.import(value)
     rescue Kobako::Error
       raise
-    rescue StandardError => e
+    rescue StandardError, ScriptError, SystemStackError, NoMemoryError => e
       raise SandboxError.new("the result cannot be rebuilt on the host: #{ErrorText.message(e)}",
                              klass: ErrorText.class_name(e.class))
     end

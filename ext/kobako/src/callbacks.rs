@@ -117,10 +117,17 @@ impl Callbacks for RubyCallbacks {
     /// `Kobako::Dispatcher` with the GVL re-acquired. Whatever the dispatcher
     /// raises (an Interrupt, a HandleTableExhausted) stops the invocation and
     /// is raised on the host afterwards; the guest never sees it.
+    ///
+    /// Before it returns, whatever Ruby has pending for this thread (an
+    /// exception another thread raised during the call, deferred by the
+    /// invocation's interrupt mask) is taken here, where it can stop the
+    /// guest: left pending, it would wait for the guest's next import.
     fn call_service(&mut self, call: ServiceCall) -> ServiceOutcome {
         gvl::with_gvl(|| {
             let ruby = Ruby::get().expect("the GVL is held here");
-            match Self::dispatch(&ruby, call) {
+            let outcome = Self::dispatch(&ruby, call)
+                .and_then(|reply| gvl::check_interrupts(&ruby).map(|()| reply));
+            match outcome {
                 Ok(reply) => ServiceOutcome::Reply(reply),
                 Err(raised) => {
                     PENDING.with_borrow_mut(|p| *p = Some(Pending::keep(raised)));

@@ -78,13 +78,17 @@ impl Remembered {
 /// Ruby's symbol table asked for `name`; nothing is interned.
 fn lookup(name: &str) -> Option<magnus::Value> {
     let length = c_long::try_from(name.len()).unwrap_or(c_long::MAX);
-    // SAFETY: `name` is valid UTF-8 (a Rust str) of `length` bytes, alive
-    // for the call; rb_check_symbol_cstr only looks the bytes up in Ruby's
+    // An empty str's pointer is dangling (Rust's placeholder, 0x1), which
+    // Ruby reads even for no bytes: it would crash the process.
+    let bytes = if name.is_empty() { "\0" } else { name };
+    // SAFETY: `bytes` points to `length` valid UTF-8 bytes (a Rust str; for
+    // an empty name a real one-byte string read for no bytes), alive for
+    // the call; rb_check_symbol_cstr only looks the bytes up in Ruby's
     // symbol table (it raises only for bytes invalid in the encoding, which
     // UTF-8 text is not); the GVL is held (every caller runs as Ruby code
     // or inside `gvl::with_gvl`).
     let symbol = unsafe {
-        rb_sys::rb_check_symbol_cstr(name.as_ptr().cast(), length, rb_sys::rb_utf8_encoding())
+        rb_sys::rb_check_symbol_cstr(bytes.as_ptr().cast(), length, rb_sys::rb_utf8_encoding())
     };
     // SAFETY: a Symbol (or nil) Ruby just returned, reachable from its
     // symbol table for as long as this call's caller uses it.
