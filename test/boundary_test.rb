@@ -131,6 +131,11 @@ class ServiceFailureTest < Minitest::Test
     assert message.valid_encoding?
   end
 
+  def test_a_message_raising_a_bare_exception_is_text
+    bare = Class.new(StandardError) { def message = raise(Exception, "message failed") } # rubocop:disable Lint/RaiseException
+    assert_equal "(StandardError whose message raised)", failure_of(-> { raise bare })[1]
+  end
+
   def test_a_message_that_overflows_the_stack_is_text
     deep = Class.new(StandardError) { def message = message }
     assert_equal "(StandardError whose message raised)", failure_of(-> { raise deep })[1]

@@ -27,7 +27,9 @@ module Kobako
     def message(exception)
       text = exception.message
       text.is_a?(String) ? utf8(text) : "(#{class_name(exception.class)} with a #{class_name(text.class)} message)"
-    rescue StandardError, ScriptError, SystemStackError, NoMemoryError
+    rescue SignalException, SystemExit
+      raise # the host stopping, not the message failing
+    rescue Exception # rubocop:disable Lint/RescueException -- whatever a #message raises, even Exception itself
       "(#{class_name(exception.class)} whose message raised)"
     end
 
