@@ -215,21 +215,29 @@ class ServiceFailureTest < Minitest::Test
     assert_equal 1, @sandbox.eval("1")
   end
 
-  def test_thread_raise_during_a_service_call_reaches_the_thread_as_raised
+  # Raises ArgumentError into a thread whose guest calls +service+ in a
+  # loop that rescues every ServiceError, once the service has begun; the
+  # exception that thread's #eval raised.
+  def raised_into_a_service_call(service)
     entered = Queue.new
-    @sandbox.define(:S).bind(:Wait, lambda {
+    @sandbox.define(:S).bind(:Call, lambda {
       entered << true
-      sleep 5
+      service.call
     })
     caller = Thread.new do
-      @sandbox.eval("loop { begin; S::Wait.call; rescue StandardError; end }")
-    rescue ArgumentError => e
+      @sandbox.eval("loop { begin; S::Call.call; rescue StandardError; end }")
+    rescue StandardError => e
       e
     end
     entered.pop
     caller.raise(ArgumentError, "from the host")
     assert caller.join(2), "the guest swallowed the host's Thread#raise"
-    assert_equal "from the host", caller.value.message
+    caller.value
+  end
+
+  def test_thread_raise_during_a_service_call_reaches_the_thread_as_raised
+    error = raised_into_a_service_call(-> { sleep 5 })
+    assert_equal [ArgumentError, "from the host"], [error.class, error.message]
   end
 
   # Ruby looks for other threads' exceptions as a service call returns to
@@ -292,6 +300,19 @@ class ServiceFailureTest < Minitest::Test
     @sandbox.define(:S).bind(:Get, -> { NoHash.new })
     error = assert_raises(Kobako::SandboxError) { @sandbox.eval("{ S::Get.call => 1 }") }
     assert_equal "NotImplementedError", error.klass
+  end
+
+  # The exception another thread raised is remembered as an object: a
+  # service that rescues it and raises its own (with it as the cause)
+  # still ends the invocation.
+  def test_a_service_wrapping_a_host_thread_raise_still_ends_the_invocation
+    wrapping = lambda do
+      sleep 5
+    rescue ArgumentError
+      raise KeyError, "wrapped"
+    end
+    error = raised_into_a_service_call(wrapping)
+    assert_equal [KeyError, "wrapped"], [error.class, error.message]
   end
 
   def test_a_service_raising_on_its_own_thread_is_still_a_service_failure

@@ -57,7 +57,6 @@ module Kobako
     # [:ok, value], [:error, klass, message] or [:disconnected, message];
     # raises only what must end the invocation.
     def dispatch(namespace, member, method, args, kwargs, handles) # rubocop:disable Metrics/ParameterLists
-      thread_raises = ThreadRaises.mark
       target = target_of(namespace, member)
       return [:disconnected, "#{label_of(namespace, member)} #{STALE}"] if target.equal?(MISSING)
 
@@ -70,24 +69,21 @@ module Kobako
 
       [:ok, export(invoke(callable, target, args, kwargs, handles))]
     rescue Exception => e # rubocop:disable Lint/RescueException
-      failure(e, thread_raises)
+      failure(e)
     end
 
     # What the guest receives for +error+, raised by a service call (or by
-    # the export of its result) that began at +thread_raises+
-    # (ThreadRaises.mark): [:error, klass, message] or
+    # the export of its result): [:error, klass, message] or
     # [:disconnected, message]. Raises what must end the invocation. Also
     # asked by the extension's direct path (ext/kobako/src/direct_call.rs),
     # as #export is.
-    private def failure(error, thread_raises)
+    private def failure(error)
       case error
       when ServiceError::Disconnected then return [:disconnected, error.message]
       when HandleTableError then nil # ends the invocation
       when *SERVICE_FAILURES
         # Another thread's Thread#raise is the caller's, not the service's.
-        if ThreadRaises.none_since?(thread_raises)
-          return [:error, ErrorText.class_name(error.class), ErrorText.message(error)]
-        end
+        return [:error, ErrorText.class_name(error.class), ErrorText.message(error)] unless ThreadRaises.foreign?(error)
       end
       raise error
     end

@@ -18,8 +18,19 @@ module Kobako
     FIBERS = ObjectSpace::WeakMap.new
     # Bookkeeping that must not be cut in half by Thread#raise or Timeout.
     NO_INTERRUPTS = { Object => :never }.freeze
-    FROZEN_THREADS = {}.compare_by_identity
-    private_constant :FROZEN_THREADS
+    # While a guest runs, exceptions from other threads (Thread#raise,
+    # Timeout, Thread#kill) are delivered only where Ruby is asked for them
+    # at a blocking point: the extension's own checks (at the guest's
+    # checkpoints and as each service call returns, where it can stop the
+    # guest and re-raise them after it) and a service's sleep, IO or locks.
+    # Never where Ruby checks on its own: as a service call hands control
+    # back to the extension, a raise would skip the extension's and the
+    # engine's frames (the sandbox stayed locked for good).
+    GUEST_RUNNING = { Object => :on_blocking }.freeze
+    # A frozen thread takes no thread variable: its entries live here,
+    # held weakly (an entry list nothing is inside any more may go).
+    FROZEN_THREADS = ObjectSpace::WeakMap.new
+    private_constant :GUEST_RUNNING, :FROZEN_THREADS
 
     module_function
 
@@ -32,18 +43,20 @@ module Kobako
       entered = false
       begin
         Thread.handle_interrupt(NO_INTERRUPTS) { entered = push(entries, me) }
-        yield me
+        Thread.handle_interrupt(GUEST_RUNNING) { yield me }
       ensure
         entries.pop if entered
       end
     end
 
-    # The fibers of +thread+ inside a guest, innermost last: kept on the
-    # thread (they go with it), or for a frozen thread, which takes no
-    # thread variable, here, for the life of the process.
+    # The fibers of +thread+ inside a guest, innermost last.
     def entries_of(thread)
       thread.thread_variable_get(:kobako_guest_fibers) ||
-        (thread.frozen? ? (FROZEN_THREADS[thread] ||= []) : thread.thread_variable_set(:kobako_guest_fibers, []))
+        if thread.frozen?
+          FROZEN_THREADS[thread] || (FROZEN_THREADS[thread] = [])
+        else
+          thread.thread_variable_set(:kobako_guest_fibers, [])
+        end
     end
 
     def push(entries, fiber_id)

@@ -17,15 +17,7 @@ module Kobako
     MAX_COUNT = (2**63) - 1
     BUSY = "this Kobako::Sandbox is running an invocation (in another thread or fiber, " \
            "or further up this one); use one Sandbox per thread"
-    # While the extension runs an invocation, exceptions from other threads
-    # (Thread#raise, Timeout, Thread#kill, a signal's default Interrupt)
-    # are delivered only where it asks Ruby for them (at a blocking
-    # operation: a service's sleep or IO, or the extension's own checks,
-    # made where it can stop the guest and re-raise them afterwards), never
-    # where Ruby checks on its own: on leaving a service call Ruby would
-    # raise over the extension's and the engine's frames.
-    HOST_INTERRUPTS = { Object => :on_blocking }.freeze
-    private_constant :MAX_COUNT, :BUSY, :HOST_INTERRUPTS
+    private_constant :MAX_COUNT, :BUSY
 
     # @return [Float, nil] seconds of wall clock per invocation
     attr_reader :timeout
@@ -149,7 +141,7 @@ module Kobako
       else
         raise TypeError, "binary must be a String, not #{binary.class}" unless binary.is_a?(String)
 
-        @native.preload_binary(binary)
+        FiberGuard.enter { @native.preload_binary(binary) }
       end
       self
     end
@@ -178,7 +170,7 @@ module Kobako
         @dispatcher.begin_invocation
         exported = values.map { |value| @dispatcher.export(value) }
         @sealed = true
-        result(Thread.handle_interrupt(HOST_INTERRUPTS) { yield(*exported) })
+        result(yield(*exported))
       ensure
         @dispatcher.end_invocation
       end

@@ -9,62 +9,71 @@ module Kobako
   # the service, and an ordinary StandardError there looks exactly like the
   # service failing: the dispatcher would hand it to the guest, which could
   # rescue it and carry on, swallowing the host's interrupt. Ruby marks no
-  # exception as asynchronous, so Thread#raise is counted per target thread
-  # and the dispatcher compares the count around each service call.
-  #
-  # A raise is counted twice: when it begins, and once its exception is
-  # queued for the target. In between, the raising thread runs Ruby code
-  # (the exception's #exception and #initialize, which may log or sleep)
-  # and another thread, the target, may run: a mark taken then is no mark.
-  # The counts live in weak maps keyed by thread, not on the threads, so a
-  # frozen thread is counted too (and Thread#raise into it still works).
+  # exception as asynchronous, so the prepended Thread#raise makes the
+  # exception itself (as Ruby would from its arguments), remembers that
+  # very object, and raises it. Provenance is the object's identity: no
+  # count to race with, no state on the thread (a frozen thread takes
+  # Thread#raise like any other).
   module ThreadRaises
-    BEGUN = ObjectSpace::WeakMap.new
-    QUEUED = ObjectSpace::WeakMap.new
+    # Exceptions another thread raised into their target, held weakly.
+    FOREIGN = ObjectSpace::WeakMap.new
+    # How deep a chain of causes is followed.
+    CAUSES = 16
     KERNEL_RAISE = Kernel.instance_method(:raise)
-    private_constant :BEGUN, :QUEUED, :KERNEL_RAISE
+    private_constant :FOREIGN, :CAUSES, :KERNEL_RAISE
 
-    # How many raises other threads have begun into +thread+.
-    def self.count(thread) = BEGUN[thread] || 0
+    # Whether +error+, or an exception it was raised from (its cause: a
+    # service that rescued a host's interrupt and raised its own), came
+    # from another thread's Thread#raise.
+    def self.foreign?(error)
+      CAUSES.times do
+        return false unless error.is_a?(Exception)
+        return true if FOREIGN.key?(error)
 
-    # The current thread's count, or nil when a raise into it is under way
-    # or already queued (it is delivered somewhere after this). Asked on
-    # every service call: one method, no helpers.
-    def self.mark
-      thread = Thread.current
-      begun = BEGUN[thread] || 0
-      begun if begun == (QUEUED[thread] || 0) && !Thread.pending_interrupt?
+        error = error.cause
+      end
+      false
     end
 
-    # Whether no other thread raised into this one since +mark+.
-    def self.none_since?(mark) = mark == count(Thread.current)
+    # The exception Thread#raise(*args) raises, made as Ruby makes it; nil
+    # when the arguments make none (Ruby's own raise then says why).
+    def self.exception_for(args)
+      first, message, backtrace = args
+      exception =
+        case args.size
+        when 0 then RuntimeError.new("unhandled exception")
+        when 1 then first.is_a?(String) ? RuntimeError.new(first) : first.exception
+        else first.exception(message)
+        end
+      return nil unless exception.is_a?(Exception)
 
-    # Counts one more for +thread+. No Mutex: Thread#raise is called from
-    # trap handlers, where none may be taken; and Ruby switches threads at
-    # no point of this one line (its calls are C functions, with no
-    # interrupt check between them).
-    def self.add(counts, thread)
-      counts[thread] = (counts[thread] || 0) + 1
+      exception.set_backtrace(backtrace) if args.size > 2
+      exception
+    rescue StandardError
+      nil
+    end
+
+    def self.remember(exception)
+      FOREIGN[exception] = true
     end
 
     # Prepended to Thread.
-    module Counting
-      def raise(*args, **kwargs)
-        # A thread raising into itself raises at once, as Kernel#raise:
-        # whatever interrupt mask is in place (Sandbox's, for one).
-        return KERNEL_RAISE.bind_call(self, *args, **kwargs) if equal?(Thread.current)
+    module Marking
+      def raise(*args)
+        # A thread raising into itself raises at once, as Kernel#raise,
+        # whatever interrupt mask is in place (a running guest's, for one).
+        return KERNEL_RAISE.bind_call(self, *args) if equal?(Thread.current)
 
-        ThreadRaises.add(BEGUN, self)
-        begin
-          super
-        ensure
-          ThreadRaises.add(QUEUED, self)
-        end
+        exception = ThreadRaises.exception_for(args)
+        return super unless exception
+
+        ThreadRaises.remember(exception)
+        super(exception)
       end
     end
-    private_constant :Counting
+    private_constant :Marking
 
-    Thread.prepend(Counting)
+    Thread.prepend(Marking)
   end
   private_constant :ThreadRaises
 end

@@ -6,33 +6,29 @@
 //! calls and hands every other call to it untouched (before anything of the
 //! call has run): a call on a Handle or on an application object, a
 //! refusal, a `respond_to_guest?` to ask, a name no Symbol has, any call
-//! before the floor is loaded. The floor's rules are asked just before the
-//! thread-raise mark is taken (the dispatcher asks them just after): only
-//! the mark's own Ruby code runs between the two.
+//! before the floor is loaded.
 //!
-//! What stays Ruby's: the thread-raise mark (`ThreadRaises.mark`), the
-//! export of a result that is not a plain value as it is (it may make
-//! Handles), and what a failure becomes (`Dispatcher#failure`).
+//! What stays Ruby's: the export of a result that is not a plain value as
+//! it is (it may make Handles), and what a failure becomes
+//! (`Dispatcher#failure`).
 
 use kobako_engine::{CallTarget, ServiceCall, ServiceReply};
 use magnus::error::ErrorType;
 use magnus::rb_sys::AsRawValue;
-use magnus::value::{Lazy, LazyId, Qfalse, Qtrue, ReprValue};
+use magnus::value::{LazyId, Qfalse, Qtrue, ReprValue};
 use magnus::{
-    prelude::*, Error, Fixnum, Float, RArray, RHash, RModule, RObject, RString, Ruby, Symbol, Value,
+    prelude::*, Error, Fixnum, Float, RArray, RHash, RObject, RString, Ruby, Symbol, Value,
 };
 
-use crate::{callbacks, errors, names, reflection, value};
+use crate::{callbacks, names, reflection, value};
 
 /// Most values (positional, and the keywords Hash) this path passes; they
 /// are kept on the stack, where Ruby's GC sees them.
 const MAX_ARGS: usize = 16;
 
 static SERVICES: LazyId = LazyId::new("@services");
-static MARK: LazyId = LazyId::new("mark");
 static EXPORT: LazyId = LazyId::new("export");
 static FAILURE: LazyId = LazyId::new("failure");
-static THREAD_RAISES: Lazy<RModule> = Lazy::new(|ruby| errors::kobako_const(ruby, "ThreadRaises"));
 
 /// A call this path answered, or the call as it came, for Ruby's
 /// dispatcher.
@@ -86,7 +82,6 @@ fn invoke(
     method: rb_sys::ID,
     call: ServiceCall,
 ) -> Result<ServiceReply, Error> {
-    let mark: Value = ruby.get_inner(&THREAD_RAISES).funcall(*MARK, ())?;
     let mut argv = [ruby.qnil().as_raw(); MAX_ARGS];
     let mut count = 0;
     for arg in call.args {
@@ -108,7 +103,7 @@ fn invoke(
         Ok(result) => Ok(callbacks::value_reply(ruby, result)),
         Err(error) => match error.error_type() {
             ErrorType::Exception(exception) => {
-                let answer: RArray = dispatcher.funcall(*FAILURE, (*exception, mark))?;
+                let answer: RArray = dispatcher.funcall(*FAILURE, (*exception,))?;
                 callbacks::reply(ruby, answer)
             }
             // A throw or a kill passes through, as from Ruby's dispatcher
