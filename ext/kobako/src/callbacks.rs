@@ -149,32 +149,34 @@ impl RubyCallbacks {
                 "no services are bound",
             ));
         };
+        let (namespace, member) = match &call.target {
+            CallTarget::Member { namespace, member } => (
+                names::existing_name(ruby, namespace),
+                names::existing_name(ruby, member),
+            ),
+            CallTarget::Handle(id) => (
+                ruby.qnil().as_value(),
+                ruby.integer_from_u64(*id).as_value(),
+            ),
+        };
+        let method = names::existing_name(ruby, &call.method);
         let handles = call.args.iter().any(value::holds_handle)
             || call.kwargs.iter().any(|(_, v)| value::holds_handle(v));
-        let call = match direct_call::answer(ruby, dispatcher, call, handles) {
+        let named = direct_call::Named {
+            namespace,
+            member,
+            method,
+        };
+        let call = match direct_call::answer(ruby, dispatcher, &named, call, handles) {
             Direct::Answered(reply) => return reply,
             Direct::Declined(call) => call,
-        };
-        let (namespace, member) = match call.target {
-            CallTarget::Member { namespace, member } => (
-                names::existing_name(ruby, &namespace),
-                names::existing_name(ruby, &member),
-            ),
-            CallTarget::Handle(id) => {
-                (ruby.qnil().as_value(), ruby.integer_from_u64(id).as_value())
-            }
         };
         let args = value::to_ruby(ruby, Value::Array(call.args))?;
         let kwargs = if call.kwargs.is_empty() {
             ruby.qnil().as_value()
         } else {
-            let kwargs = ruby.hash_new();
-            for (k, v) in call.kwargs {
-                kwargs.aset(ruby.to_symbol(&k), value::to_ruby(ruby, v)?)?;
-            }
-            kwargs.as_value()
+            value::kwargs_to_ruby(ruby, call.kwargs)?.as_value()
         };
-        let method = names::existing_name(ruby, &call.method);
         let answer: RArray = dispatcher.funcall(
             *DISPATCH,
             (namespace, member, method, args, kwargs, handles),

@@ -20,7 +20,7 @@ use magnus::{
     prelude::*, Error, Fixnum, Float, RArray, RHash, RObject, RString, Ruby, Symbol, Value,
 };
 
-use crate::{callbacks, names, reflection, value};
+use crate::{callbacks, reflection, value};
 
 /// Most values (positional, and the keywords Hash) this path passes; they
 /// are kept on the stack, where Ruby's GC sees them.
@@ -37,10 +37,24 @@ pub enum Direct {
     Declined(ServiceCall),
 }
 
+/// The host's values for a call's names: Symbols where Ruby has them
+/// (`names::existing_name`), `nil` and the id for a Handle.
+pub struct Named {
+    pub namespace: Value,
+    pub member: Value,
+    pub method: Value,
+}
+
 /// Answers `call` for `dispatcher` when it is a plain call of a bound
 /// Proc's or Method's calling surface; declines it otherwise.
-pub fn answer(ruby: &Ruby, dispatcher: Value, call: ServiceCall, handles: bool) -> Direct {
-    let Some((target, method)) = plain_call(ruby, dispatcher, &call, handles) else {
+pub fn answer(
+    ruby: &Ruby,
+    dispatcher: Value,
+    named: &Named,
+    call: ServiceCall,
+    handles: bool,
+) -> Direct {
+    let Some((target, method)) = plain_call(ruby, dispatcher, named, &call, handles) else {
         return Direct::Declined(call);
     };
     Direct::Answered(invoke(ruby, dispatcher, target, method, call))
@@ -51,28 +65,31 @@ pub fn answer(ruby: &Ruby, dispatcher: Value, call: ServiceCall, handles: bool) 
 fn plain_call(
     ruby: &Ruby,
     dispatcher: Value,
+    named: &Named,
     call: &ServiceCall,
     handles: bool,
 ) -> Option<(Value, rb_sys::ID)> {
-    let CallTarget::Member { namespace, member } = &call.target else {
-        return None;
-    };
-    if handles || call.args.len() + usize::from(!call.kwargs.is_empty()) > MAX_ARGS {
+    if !matches!(call.target, CallTarget::Member { .. })
+        || handles
+        || call.args.len() + usize::from(!call.kwargs.is_empty()) > MAX_ARGS
+    {
         return None;
     }
-    let target = bound(dispatcher, namespace, member)?;
-    let method = Symbol::from_value(names::existing_symbol(&call.method)?)?;
-    let id = reflection::plain_calling_surface(ruby, target, method)?;
+    let target = bound(
+        dispatcher,
+        Symbol::from_value(named.namespace)?,
+        Symbol::from_value(named.member)?,
+    )?;
+    let id = reflection::plain_calling_surface(ruby, target, Symbol::from_value(named.method)?)?;
     Some((target, id))
 }
 
 /// The object bound as `namespace`::`member` (`Dispatcher#bind` keys both
 /// tables by Symbol, so the lookups compare Symbols and run no Ruby).
-fn bound(dispatcher: Value, namespace: &str, member: &str) -> Option<Value> {
+fn bound(dispatcher: Value, namespace: Symbol, member: Symbol) -> Option<Value> {
     let services: Value = RObject::from_value(dispatcher)?.ivar_get(*SERVICES).ok()?;
-    let members =
-        RHash::from_value(RHash::from_value(services)?.get(names::existing_symbol(namespace)?)?)?;
-    members.get(names::existing_symbol(member)?)
+    let members = RHash::from_value(RHash::from_value(services)?.get(namespace)?)?;
+    members.get(member)
 }
 
 fn invoke(
@@ -90,11 +107,7 @@ fn invoke(
     }
     let keywords = !call.kwargs.is_empty();
     if keywords {
-        let kwargs = ruby.hash_new();
-        for (k, v) in call.kwargs {
-            kwargs.aset(ruby.to_symbol(&k), value::to_ruby(ruby, v)?)?;
-        }
-        argv[count] = kwargs.as_raw();
+        argv[count] = value::kwargs_to_ruby(ruby, call.kwargs)?.as_raw();
         count += 1;
     }
     let result = reflection::call_public_raw(ruby, target, method, &argv[..count], keywords)

@@ -45,7 +45,7 @@ pub fn existing_name(ruby: &Ruby, name: &str) -> magnus::Value {
 }
 
 /// The Symbol Ruby already has for `name`, if any.
-pub fn existing_symbol(name: &str) -> Option<magnus::Value> {
+fn existing_symbol(name: &str) -> Option<magnus::Value> {
     let remembered = REMEMBERED.with_borrow(|known| {
         known
             .names

@@ -41,6 +41,19 @@ pub fn to_ruby(ruby: &Ruby, value: Value) -> Result<magnus::Value, magnus::Error
     })
 }
 
+/// A call's keyword arguments as the Hash Ruby passes them in (keys as
+/// Symbols).
+pub fn kwargs_to_ruby(
+    ruby: &Ruby,
+    kwargs: Vec<(String, Value)>,
+) -> Result<magnus::RHash, magnus::Error> {
+    let hash = ruby.hash_new();
+    for (k, v) in kwargs {
+        hash.aset(ruby.to_symbol(&k), to_ruby(ruby, v)?)?;
+    }
+    Ok(hash)
+}
+
 /// Whether `value` is or contains a Handle (which the dispatcher must turn
 /// back into the object it stands for).
 pub fn holds_handle(value: &Value) -> bool {
